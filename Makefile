@@ -1,0 +1,53 @@
+# powerdesk — the two commands: `make demo` and `make test` (README.md).
+SHELL := /bin/sh
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEMO_ACCOUNTS ?= 10000
+export POWERDESK_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: install demo test check lint types imports migrations-check openapi-check serve clean system-packages
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || "$$(sh scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+## make demo: install, migrate, load demo data once, serve web + worker at http://127.0.0.1:$(PORT)
+demo: install
+	$(PY) -m powerdesk migrate --noinput
+	$(PY) -m powerdesk demo --if-empty --accounts $(DEMO_ACCOUNTS)
+	$(PY) -m powerdesk serve --with-worker --port $(PORT)
+
+## make test: install test dependencies, run the checks and the whole suite
+test: install check
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+check: lint types imports migrations-check openapi-check
+
+lint:
+	$(VENV)/bin/ruff check powerdesk tests benchmarks
+	$(VENV)/bin/ruff format --check powerdesk tests benchmarks
+
+types:
+	$(VENV)/bin/mypy powerdesk
+
+imports:
+	$(VENV)/bin/lint-imports
+
+migrations-check:
+	DJANGO_SETTINGS_MODULE=powerdesk.settings.test $(PY) -m powerdesk makemigrations --check --dry-run
+
+openapi-check:
+	DJANGO_SETTINGS_MODULE=powerdesk.settings.test $(PY) -m powerdesk export_openapi_schema --api powerdesk.api.api --indent 2 --sorted > $(VENV)/openapi.json
+	$(PY) -m openapi_spec_validator $(VENV)/openapi.json
+	diff -u docs/openapi.json $(VENV)/openapi.json
+
+system-packages:
+	sh scripts/install-system-packages
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from powerdesk.cli import main
+
+main()

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from tqdm import tqdm
+
+from powerdesk.customers import demo_load
+from powerdesk.customers.models import Customer
+
+
+class Command(BaseCommand):
+    help = "Build realistic synthetic Taoyuan demo data (service centres, staff, customers, accounts, readings)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--accounts", type=int, default=10_000, help="How many accounts (default 10,000)."
+        )
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="Random seed (same seed, same data)."
+        )
+        parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if customers already exist."
+        )
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["accounts"] < 0 or options["accounts"] > 5_000_000:
+            self.stderr.write("--accounts must be between 0 and 5,000,000")
+            raise SystemExit(2)
+        if Customer.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write(
+                    "demo data already loaded; nothing to do (staff passwords were printed when it was loaded)"
+                )
+                return
+            self.stderr.write(
+                "customers already exist: use a fresh POWERDESK_DATA_DIR, or --if-empty"
+            )
+            raise SystemExit(2)
+        call_command("migrate", interactive=False, verbosity=0)
+        started = time.monotonic()
+        with tqdm(
+            total=options["accounts"],
+            unit="account",
+            disable=options["no_progress"],
+            desc="demo data",
+        ) as bar:
+            summary = demo_load.demo_load(
+                accounts=options["accounts"],
+                seed=options["seed"],
+                batch_size=options["batch_size"],
+                progress=bar.update,
+            )
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"loaded {summary.centres} service centres, {summary.customers:,} customers, "
+            f"{summary.accounts:,} accounts, {summary.readings:,} readings in {elapsed:.1f} s"
+        )
+        self.stdout.write("demo staff sign-in (shown once; demo only):")
+        for username, password in summary.staff.items():
+            self.stdout.write(f"  {username:<28} {password}")

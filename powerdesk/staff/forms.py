@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from django_otp.forms import OTPAuthenticationFormMixin
+
+
+class StaffLoginForm(OTPAuthenticationFormMixin, AuthenticationForm):
+    """Username and password, plus the 6-digit code when the user has set up TOTP."""
+
+    otp_device = forms.CharField(required=False, widget=forms.HiddenInput)
+    otp_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
+    otp_token = forms.CharField(
+        label=_("Verification code (if you have set up an authenticator app)"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        self.cleaned_data = super().clean()
+        self.clean_otp(self.get_user())
+        return self.cleaned_data
+
+
+class TotpConfirmForm(forms.Form):
+    token = forms.CharField(
+        label=_("6-digit code from your authenticator app"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=_("Who (username)"), required=False, max_length=150)
+    verb = forms.CharField(label=_("Action starts with"), required=False, max_length=80)
+    target_type = forms.CharField(label=_("Object type"), required=False, max_length=80)
+    target_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    since = forms.DateField(
+        label=_("From (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To (date, inclusive)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(label=_("What the token is for"), max_length=100)

@@ -1,0 +1,22 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from powerdesk.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(
+    path("", include("powerdesk.web.urls")),
+    path("staff/", include("powerdesk.staff.urls")),
+    prefix_default_language=False,
+)
+
+handler400 = "powerdesk.web.views.handler400"
+handler403 = "powerdesk.web.views.handler403"
+handler404 = "powerdesk.web.views.handler404"
+handler500 = "powerdesk.web.views.handler500"
