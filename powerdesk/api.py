@@ -176,10 +176,12 @@ def health_api(request: HttpRequest) -> Status[dict[str, Any]]:
 
 def _register_routers() -> None:
     from powerdesk.core.api import router as core_router
+    from powerdesk.core.calendar_api import router as calendar_router
     from powerdesk.customers.api import router as customers_router
     from powerdesk.staff.api import router as staff_router
 
     api.add_router("/addresses", core_router)
+    api.add_router("/calendar", calendar_router)
     api.add_router("/", customers_router)
     api.add_router("/staff", staff_router)
 

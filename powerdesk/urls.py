@@ -1,5 +1,4 @@
 from django.conf.urls.i18n import i18n_patterns
-from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -8,7 +7,6 @@ from powerdesk.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(
     path("", include("powerdesk.web.urls")),

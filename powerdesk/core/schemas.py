@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from ninja import Schema
+from datetime import date, time
+
+from ninja import Field, Schema
 
 
 class AddressComponentsOut(Schema):
@@ -25,3 +27,29 @@ class AddressNormalizeOut(Schema):
     canonical: str
     canonical_street: str
     components: AddressComponentsOut
+
+
+class CalendarDayOut(Schema):
+    day: date
+    is_working_day: bool
+    is_weekend: bool
+    reason: str
+    label: str
+    source: str
+    closes_at: time | None
+
+
+class WorkingDaysOut(Schema):
+    start: date
+    days: int
+    result: date
+
+
+class CalendarDayRecordIn(Schema):
+    day: date
+    kind: str = Field(description="closed | holiday | workday")
+    name_zh: str = Field(max_length=100)
+    name_en: str = Field("", max_length=100)
+    from_time: time | None = Field(
+        None, description="closed only: the office closed from this local time"
+    )

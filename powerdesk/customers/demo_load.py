@@ -7,15 +7,21 @@ loader prints; it refuses to run against a database that already has customers u
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max, Model
 from django.utils import timezone
 
 from powerdesk.core.audit import audit_record
+from powerdesk.core.bulk import bulk_insert_rows
 from powerdesk.customers.domain import demo
 from powerdesk.customers.models import (
     Account,
@@ -61,10 +67,13 @@ def demo_centres_load() -> dict[str, ServiceCentre]:
 
 def demo_staff_load(*, centres: dict[str, ServiceCentre]) -> dict[str, str]:
     staff_actions.departments_ensure()
-    passwords: dict[str, str] = {}
-    for member in demo.demo_staff():
-        password = secrets.token_urlsafe(9)
-        user, _ = User.objects.update_or_create(
+    members = demo.demo_staff()
+    passwords = {member.username: secrets.token_urlsafe(9) for member in members}
+    # Password hashing is deliberately slow (PBKDF2); hashlib releases the GIL, so hash in threads.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        hashes = dict(zip(passwords, pool.map(make_password, passwords.values()), strict=True))
+    for member in members:
+        User.objects.update_or_create(
             username=member.username,
             defaults={
                 "display_name": member.display_name,
@@ -73,12 +82,9 @@ def demo_staff_load(*, centres: dict[str, ServiceCentre]) -> dict[str, str]:
                 if member.service_centre_code
                 else None,
                 "is_supervisor": member.is_supervisor,
-                "is_staff": member.department_code == "inspection",
+                "password": hashes[member.username],
             },
         )
-        user.set_password(password)
-        user.save()
-        passwords[member.username] = password
     return passwords
 
 
@@ -96,125 +102,194 @@ def demo_load(
         passwords = demo_staff_load(centres=centres)
         audit_record(actor=None, verb="demo.load", details={"accounts": accounts, "seed": seed})
     now = timezone.now()
+    centre_pk = {code: centre.pk for code, centre in centres.items()}
+    # The loader refuses a database that already has customers, so primary keys can be assigned
+    # here (no lookups after each insert); sequences are reset at the end (PostgreSQL).
+    customer_base = _next_id(Customer) - 1
+    premise_base = _next_id(Premise) - 1
+    account_next = _next_id(Account)
     totals = {"customers": 0, "accounts": 0, "readings": 0}
     for batch in demo.generate(
         accounts=accounts, seed=seed, until=until or timezone.localdate(), batch_size=batch_size
     ):
+        account_pk: dict[str, int] = {}
+        for a in batch.accounts:
+            account_pk[a.number] = account_next
+            account_next += 1
+        home_centre: dict[int, str] = {}
+        for a in batch.accounts:
+            home_centre.setdefault(a.customer_key, a.service_centre_code)
         with transaction.atomic():
-            customer_rows = [
-                Customer(
-                    kind=c.kind,
-                    name=c.name,
-                    id_kind=c.id_kind,
-                    id_number=c.id_number,
-                    mobile=c.mobile or "",
-                    landline=c.landline or "",
-                    email=c.email or "",
-                    preferred_language=c.preferred_language,
-                    created_at=now,
-                    updated_at=now,
-                )
-                for c in batch.customers
-            ]
-            Customer.objects.bulk_create(customer_rows, batch_size=1000)
-            customer_ids = _ids_by_key(
-                Customer, [c.id_number for c in batch.customers], "id_number"
+            bulk_insert_rows(
+                Customer,
+                (
+                    "id",
+                    "kind",
+                    "name",
+                    "id_kind",
+                    "id_number",
+                    "mobile",
+                    "landline",
+                    "email",
+                    "preferred_language",
+                    "service_centre",
+                    "created_at",
+                    "updated_at",
+                ),
+                (
+                    (
+                        customer_base + c.key,
+                        c.kind,
+                        c.name,
+                        c.id_kind,
+                        c.id_number,
+                        c.mobile or "",
+                        c.landline or "",
+                        c.email or "",
+                        c.preferred_language,
+                        centre_pk[home_centre[c.key]],
+                        now,
+                        now,
+                    )
+                    for c in batch.customers
+                ),
             )
-            customer_pk = {c.key: customer_ids[c.id_number] for c in batch.customers}
-            consents = [
-                ContactConsent(
-                    customer_id=customer_pk[c.key],
-                    channel=channel,
-                    granted=granted,
-                    recorded_at=now,
-                    source="demo",
-                )
-                for c in batch.customers
-                for channel, granted in (
-                    ("sms", c.consent_sms),
-                    ("email", c.consent_email),
-                    ("letter", c.consent_letter),
-                    ("phone", c.consent_phone),
-                    ("push", c.consent_push),
-                )
-            ]
-            ContactConsent.objects.bulk_create(consents, batch_size=2000)
-            premise_rows = [
-                Premise(
-                    address=p.address,
-                    address_raw=p.address,
-                    city=p.city,
-                    district=p.district,
-                    village=p.village or "",
-                    road=p.road,
-                    section=p.section,
-                    lane=p.lane or "",
-                    alley=p.alley or "",
-                    number=p.number,
-                    floor=p.floor,
-                    latitude=p.latitude,
-                    longitude=p.longitude,
-                )
-                for p in batch.premises
-            ]
-            created_premises = Premise.objects.bulk_create(premise_rows, batch_size=1000)
-            premise_pk = _pks_in_order(Premise, created_premises, batch.premises)
-            account_rows = [
-                Account(
-                    number=a.number,
-                    customer_id=customer_pk[a.customer_key],
-                    premise_id=premise_pk[a.premise_key],
-                    service_centre=centres[a.service_centre_code],
-                    tariff_class=a.tariff_class,
-                    phase=a.phase,
-                    meter_amperes=a.meter_amperes,
-                    billing_cycle=a.billing_cycle,
-                    load_shedding_group=a.load_shedding_group,
-                    feeder_code=a.feeder_code,
-                    life_support=a.life_support,
-                    opened_on=a.opened_on,
-                )
-                for a in batch.accounts
-            ]
-            Account.objects.bulk_create(account_rows, batch_size=1000)
-            account_pk = _ids_by_key(Account, [a.number for a in batch.accounts], "number")
-            first_centre = {a.customer_key: a.service_centre_code for a in reversed(batch.accounts)}
-            for code in set(first_centre.values()):
-                keys = [customer_pk[k] for k, v in first_centre.items() if v == code]
-                Customer.objects.filter(pk__in=keys).update(service_centre=centres[code])
-            reading_rows = [
-                MeterReading(
-                    account_id=account_pk[r.account_number],
-                    period_start=r.period_start,
-                    period_end=r.period_end,
-                    kwh_total=r.kwh_total,
-                    kwh_peak=r.kwh_peak,
-                    kwh_semi_peak=r.kwh_semi_peak,
-                    kwh_off_peak=r.kwh_off_peak,
-                )
-                for r in batch.readings
-            ]
-            MeterReading.objects.bulk_create(reading_rows, batch_size=5000)
-        totals["customers"] += len(customer_rows)
-        totals["accounts"] += len(account_rows)
-        totals["readings"] += len(reading_rows)
+            bulk_insert_rows(
+                ContactConsent,
+                ("customer", "channel", "granted", "recorded_at", "source"),
+                (
+                    (customer_base + c.key, channel, granted, now, "demo")
+                    for c in batch.customers
+                    for channel, granted in (
+                        ("sms", c.consent_sms),
+                        ("email", c.consent_email),
+                        ("letter", c.consent_letter),
+                        ("phone", c.consent_phone),
+                        ("push", c.consent_push),
+                    )
+                ),
+            )
+            bulk_insert_rows(
+                Premise,
+                (
+                    "id",
+                    "address",
+                    "address_raw",
+                    "postal_code",
+                    "city",
+                    "district",
+                    "village",
+                    "road",
+                    "section",
+                    "lane",
+                    "alley",
+                    "number",
+                    "floor",
+                    "latitude",
+                    "longitude",
+                ),
+                (
+                    (
+                        premise_base + p.key,
+                        p.address,
+                        p.address,
+                        p.postal_code,
+                        p.city,
+                        p.district,
+                        p.village or "",
+                        p.road,
+                        p.section,
+                        p.lane or "",
+                        p.alley or "",
+                        p.number,
+                        p.floor,
+                        str(p.latitude),
+                        str(p.longitude),
+                    )
+                    for p in batch.premises
+                ),
+            )
+            bulk_insert_rows(
+                Account,
+                (
+                    "id",
+                    "number",
+                    "customer",
+                    "premise",
+                    "service_centre",
+                    "tariff_class",
+                    "phase",
+                    "meter_amperes",
+                    "billing_cycle",
+                    "load_shedding_group",
+                    "feeder_code",
+                    "life_support",
+                    "tax_exempt",
+                    "status",
+                    "opened_on",
+                ),
+                (
+                    (
+                        account_pk[a.number],
+                        a.number,
+                        customer_base + a.customer_key,
+                        premise_base + a.premise_key,
+                        centre_pk[a.service_centre_code],
+                        a.tariff_class,
+                        a.phase,
+                        a.meter_amperes,
+                        a.billing_cycle,
+                        a.load_shedding_group,
+                        a.feeder_code,
+                        a.life_support,
+                        False,
+                        Account.Status.ACTIVE,
+                        a.opened_on,
+                    )
+                    for a in batch.accounts
+                ),
+            )
+            readings = bulk_insert_rows(
+                MeterReading,
+                (
+                    "account",
+                    "period_start",
+                    "period_end",
+                    "kwh_total",
+                    "kwh_peak",
+                    "kwh_semi_peak",
+                    "kwh_off_peak",
+                ),
+                (
+                    (
+                        account_pk[r.account_number],
+                        r.period_start,
+                        r.period_end,
+                        r.kwh_total,
+                        r.kwh_peak,
+                        r.kwh_semi_peak,
+                        r.kwh_off_peak,
+                    )
+                    for r in batch.readings
+                ),
+            )
+        totals["customers"] += len(batch.customers)
+        totals["accounts"] += len(batch.accounts)
+        totals["readings"] += readings
         if progress is not None:
-            progress(len(account_rows))
+            progress(len(batch.accounts))
+    _sequences_reset(Customer, Premise, Account, ContactConsent, MeterReading)
     return DemoSummary(centres=len(centres), staff=passwords, **totals)
 
 
-def _ids_by_key(
-    model: type[Customer] | type[Account], keys: list[str], field: str
-) -> dict[str, int]:
-    result: dict[str, int] = {}
-    for start in range(0, len(keys), 900):  # SQLite's bound-parameter limit
-        chunk = keys[start : start + 900]
-        result.update(model.objects.filter(**{f"{field}__in": chunk}).values_list(field, "pk"))
-    return result
+def _next_id(model: type[Model]) -> int:
+    return int(model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
 
 
-def _pks_in_order(
-    model: type[Premise], created: list[Premise], records: tuple[demo.DemoPremise, ...]
-) -> dict[int, int]:
-    """Premises have no natural key: bulk_create returns primary keys on PostgreSQL and SQLite ≥ 3.35."""
-    return {record.key: row.pk for record, row in zip(records, created, strict=True)}
+def _sequences_reset(*models: type[Model]) -> None:
+    """After explicit ids, move PostgreSQL's identity sequences past them (SQLite needs nothing)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)

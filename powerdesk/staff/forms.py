@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django_otp import user_has_device
 from django_otp.forms import OTPAuthenticationFormMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class StaffLoginForm(OTPAuthenticationFormMixin, AuthenticationForm):
@@ -18,9 +22,19 @@ class StaffLoginForm(OTPAuthenticationFormMixin, AuthenticationForm):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
+    def _chosen_device(self, user: Any) -> Any:
+        """Staff have at most one confirmed authenticator (setting up a new one replaces it),
+        so without an explicit choice the user's own confirmed TOTP device is used."""
+        device = super()._chosen_device(user)
+        if device is None:
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        return device
+
     def clean(self) -> dict[str, object]:
         self.cleaned_data = super().clean()
-        self.clean_otp(self.get_user())
+        user = self.get_user()
+        if user is not None and user_has_device(user, confirmed=True):
+            self.clean_otp(user)  # the second factor is required once it is set up
         return self.cleaned_data
 
 

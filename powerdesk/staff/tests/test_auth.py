@@ -67,3 +67,13 @@ def test_token_cli_create_list_revoke(clerk) -> None:
     call_command("token", "revoke", "business.clerk", token.prefix, stdout=io.StringIO())
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_wrong_totp_code_is_refused(client, clerk) -> None:
+    TOTPDevice.objects.create(user=clerk, name="phone", confirmed=True)
+    response = client.post(
+        "/staff/login/", {"username": "business.clerk", "password": PASSWORD, "otp_token": "000000"}
+    )
+    assert response.status_code == 200
+    assert client.get("/staff/").status_code == 302

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
@@ -60,6 +62,11 @@ class Command(BaseCommand):
             f"loaded {summary.centres} service centres, {summary.customers:,} customers, "
             f"{summary.accounts:,} accounts, {summary.readings:,} readings in {elapsed:.1f} s"
         )
-        self.stdout.write("demo staff sign-in (shown once; demo only):")
-        for username, password in summary.staff.items():
-            self.stdout.write(f"  {username:<28} {password}")
+        lines = [f"{username:<28} {password}" for username, password in summary.staff.items()]
+        # Also kept beside the demo database (owner-only) so a later `make demo` can point to it.
+        path = Path(settings.DATA_DIR) / "demo-staff-passwords.txt"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        self.stdout.write(f"demo staff sign-in at /staff/login/ (demo only; also in {path}):")
+        for line in lines:
+            self.stdout.write(f"  {line}")
