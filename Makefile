@@ -6,15 +6,21 @@ PORT ?= 8000
 DEMO_ACCOUNTS ?= 10000
 export POWERDESK_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo test check lint types imports migrations-check openapi-check serve clean system-packages
+.PHONY: install install-test demo test check lint types imports migrations-check openapi openapi-check clean system-packages
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$$(sh scripts/find-python)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
 install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 ## make demo: install, migrate, load demo data once, serve web + worker at http://127.0.0.1:$(PORT)
 demo: install
@@ -23,10 +29,10 @@ demo: install
 	$(PY) -m powerdesk serve --with-worker --port $(PORT)
 
 ## make test: install test dependencies, run the checks and the whole suite
-test: install check
+test: install-test check
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-check: lint types imports migrations-check openapi-check
+check: install-test lint types imports migrations-check openapi-check
 
 lint:
 	$(VENV)/bin/ruff check powerdesk tests benchmarks
@@ -42,9 +48,13 @@ migrations-check:
 	DJANGO_SETTINGS_MODULE=powerdesk.settings.test $(PY) -m powerdesk makemigrations --check --dry-run
 
 openapi-check:
-	DJANGO_SETTINGS_MODULE=powerdesk.settings.test $(PY) -m powerdesk export_openapi_schema --api powerdesk.api.api --indent 2 --sorted > $(VENV)/openapi.json
+	DJANGO_SETTINGS_MODULE=powerdesk.settings.test $(PY) -m powerdesk export_openapi_schema --api powerdesk.api.api --indent 2 --sorted --output $(VENV)/openapi.json
 	$(PY) -m openapi_spec_validator $(VENV)/openapi.json
 	diff -u docs/openapi.json $(VENV)/openapi.json
+
+## make openapi: regenerate docs/openapi.json after an API change (openapi-check diffs against it)
+openapi: install-test
+	DJANGO_SETTINGS_MODULE=powerdesk.settings.test $(PY) -m powerdesk export_openapi_schema --api powerdesk.api.api --indent 2 --sorted --output docs/openapi.json
 
 system-packages:
 	sh scripts/install-system-packages

@@ -22,14 +22,29 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(accounts: int, database_url: str | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="powerdesk-bench-") as data_dir:
-        env = dict(os.environ, POWERDESK_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="powerdesk.settings.dev")
+        env = dict(
+            os.environ, POWERDESK_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="powerdesk.settings.dev"
+        )
         if database_url:
             env["DATABASE_URL"] = database_url
-        subprocess.run([sys.executable, "-m", "powerdesk", "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "powerdesk", "migrate", "--noinput", "-v0"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+        )
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "powerdesk", "demo", "--accounts", str(accounts), "--no-progress"],
+            [
+                sys.executable,
+                "-m",
+                "powerdesk",
+                "demo",
+                "--accounts",
+                str(accounts),
+                "--no-progress",
+            ],
             env=env,
             check=True,
             cwd=ROOT,
@@ -40,7 +55,11 @@ def run(accounts: int, database_url: str | None) -> dict[str, float]:
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         summary = next(line for line in done.stdout.splitlines() if line.startswith("loaded"))
         readings = int(summary.split(" accounts, ")[1].split(" readings")[0].replace(",", ""))
-        size = sum(p.stat().st_size for p in Path(data_dir).glob("powerdesk.sqlite3*")) if not database_url else 0
+        size = (
+            sum(p.stat().st_size for p in Path(data_dir).glob("powerdesk.sqlite3*"))
+            if not database_url
+            else 0
+        )
     return {
         "accounts": accounts,
         "readings": readings,
