@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
+from django.db.models import Field as DjangoField
 from django.db.models import Model
 
 
@@ -14,7 +15,12 @@ def bulk_insert_rows(
 ) -> int:
     """Insert ``rows`` into ``model``'s table; return how many. Call inside a transaction."""
     meta = model._meta
-    columns = [meta.get_field(name).column for name in fields]
+    columns: list[str] = []
+    for name in fields:
+        field = meta.get_field(name)
+        if not isinstance(field, DjangoField) or field.column is None:
+            raise ValueError(f"{model.__name__}.{name} is not a concrete column")
+        columns.append(field.column)
     table = connection.ops.quote_name(meta.db_table)
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     count = 0

@@ -283,7 +283,7 @@ def demo_load(
 
 
 def _next_id(model: type[Model]) -> int:
-    return int(model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+    return int(model._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1
 
 
 def _sequences_reset(*models: type[Model]) -> None:

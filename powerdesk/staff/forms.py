@@ -33,7 +33,7 @@ class StaffLoginForm(OTPAuthenticationFormMixin, AuthenticationForm):
     def clean(self) -> dict[str, object]:
         self.cleaned_data = super().clean()
         user = self.get_user()
-        if user is not None and user_has_device(user, confirmed=True):
+        if user_has_device(user, confirmed=True):
             self.clean_otp(user)  # the second factor is required once it is set up
         return self.cleaned_data
 
