@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Replace
 
 from powerdesk.core.audit import audit_record
 from powerdesk.core.domain.errors import Message
@@ -37,7 +38,18 @@ def customer_list_for(actor: Any, *, query: str = "") -> QuerySet[Customer]:
             Q(name__icontains=query) | Q(email__iexact=query) | Q(id_number__iexact=query.upper())
         )
         if len(digits) >= 6:
-            condition |= Q(mobile__endswith=digits[-9:]) | Q(landline__contains=digits[-7:])
+            # Phones are stored in display form (0912-345-678, (03)425-1234): compare digits only.
+            customers = customers.annotate(
+                mobile_digits=Replace("mobile", Value("-"), Value("")),
+                landline_digits=Replace(
+                    Replace(Replace("landline", Value("-"), Value("")), Value("("), Value("")),
+                    Value(")"),
+                    Value(""),
+                ),
+            )
+            condition |= Q(mobile_digits__endswith=digits[-9:]) | Q(
+                landline_digits__endswith=digits[-7:]
+            )
         if len(digits) == 11:
             condition |= Q(accounts__number=digits)
         customers = customers.filter(condition).distinct()

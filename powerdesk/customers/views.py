@@ -7,13 +7,17 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from powerdesk.core.errors import ApplicationError, NotFoundError
 from powerdesk.customers import selectors
 from powerdesk.customers.api import account_out, customer_out
+from powerdesk.staff import selectors as staff_selectors
+from powerdesk.staff.domain import Capability
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def customer_list_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     try:
@@ -48,6 +52,11 @@ def _detail(request: HttpRequest, customer_id: int, *, unmasked: bool) -> HttpRe
             "customer": customer_out(customer, unmasked=unmasked),
             "accounts": accounts,
             "unmasked": unmasked,
+            "can_view_personal": staff_selectors.may(
+                request.user,
+                Capability.CUSTOMER_VIEW_PERSONAL,
+                target_centre_id=customer.service_centre_id,
+            ),
         },
     )
 

@@ -13,6 +13,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 class StaffLoginForm(OTPAuthenticationFormMixin, AuthenticationForm):
     """Username and password, plus the 6-digit code when the user has set up TOTP."""
 
+    otp_error_messages = dict(
+        OTPAuthenticationFormMixin.otp_error_messages,
+        token_required=_("Enter the 6-digit code from your authenticator app."),
+        invalid_token=_(
+            "The verification code is wrong or has expired. Check the time on your phone and try again."
+        ),
+        n_failed_attempts=_(
+            "Verification is temporarily blocked after %(failure_count)d failed attempts; try again in a few minutes."
+        ),
+        verification_not_allowed=_("Verification is not allowed at the moment; try again later."),
+        device_required=_("Set up an authenticator app first."),
+    )
     otp_device = forms.CharField(required=False, widget=forms.HiddenInput)
     otp_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
     otp_token = forms.CharField(
@@ -32,8 +44,8 @@ class StaffLoginForm(OTPAuthenticationFormMixin, AuthenticationForm):
 
     def clean(self) -> dict[str, object]:
         self.cleaned_data = super().clean()
-        user = self.get_user()
-        if user_has_device(user, confirmed=True):
+        user: Any = self.get_user()  # None when a field is empty (errors are on the fields)
+        if user is not None and user_has_device(user, confirmed=True):
             self.clean_otp(user)  # the second factor is required once it is set up
         return self.cleaned_data
 

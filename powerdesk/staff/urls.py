@@ -1,5 +1,6 @@
 from django.urls import path
 
+from powerdesk.core import views as core_views
 from powerdesk.customers import views as customer_views
 from powerdesk.staff import views
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("tokens/", views.staff_tokens_view, name="tokens"),
     path("tokens/<str:prefix>/revoke/", views.staff_token_revoke_view, name="token_revoke"),
     path("audit/", views.audit_list_view, name="audit"),
+    path("calendar/", core_views.calendar_view, name="calendar"),
     path("customers/", customer_views.customer_list_view, name="customers"),
     path(
         "customers/<int:customer_id>/", customer_views.customer_detail_view, name="customer_detail"

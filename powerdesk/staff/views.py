@@ -65,6 +65,7 @@ def staff_home_view(request: HttpRequest) -> HttpResponse:
             "capabilities": sorted(capabilities),
             "can_audit": Capability.AUDIT_VIEW in capabilities,
             "can_customers": Capability.CUSTOMER_VIEW in capabilities,
+            "can_calendar": Capability.CALENDAR_EDIT in capabilities,
             "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
             "verified": user.is_verified(),
         },
@@ -113,6 +114,7 @@ def staff_tokens_view(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = TokenCreateForm(request.POST or None)
     new_token = None
+    now = timezone.now()
     if request.method == "POST" and form.is_valid():
         _token, new_token = actions.api_token_create(
             actor=user, user=user, name=form.cleaned_data["name"]
@@ -121,7 +123,18 @@ def staff_tokens_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/tokens.html",
-        {"form": form, "tokens": user.api_tokens.all(), "new_token": new_token},
+        {
+            "form": form,
+            "tokens": [
+                {
+                    "token": t,
+                    "is_live": t.revoked_at is None
+                    and (t.expires_at is None or t.expires_at > now),
+                }
+                for t in user.api_tokens.all()
+            ],
+            "new_token": new_token,
+        },
     )
 
 

@@ -9,5 +9,6 @@ from django.http import HttpRequest
 def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "site_name": settings.POWERDESK["SITE_NAME"],
+        "powerdesk_site_name": settings.POWERDESK["SITE_NAME"],
         "office_name": settings.POWERDESK["OFFICE_NAME"],
     }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -96,7 +97,8 @@ def handler500(request: HttpRequest) -> HttpResponse:
             },
             status=500,
         )
-    return render(request, "web/500.html", status=500)
+    # No context processors and no database: the error may be the database itself.
+    return HttpResponseServerError(loader.render_to_string("web/500.html"))
 
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

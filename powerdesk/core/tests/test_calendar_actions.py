@@ -140,3 +140,60 @@ def test_calendar_api_record_needs_staff(client, clerk) -> None:
     assert anonymous.status_code == 401
     assert recorded.status_code == 201
     assert recorded.json()["reason"] == "closure"
+
+
+@pytest.mark.django_db
+def test_calendar_page_records_a_typhoon_closure(client, clerk) -> None:
+    client.force_login(clerk)
+    page = client.get("/staff/calendar/")
+    response = client.post(
+        "/staff/calendar/",
+        {
+            "form": "day",
+            "day": "2026-07-13",
+            "kind": "closed",
+            "name_zh": "颱風停止上班",
+            "name_en": "Typhoon",
+            "from_time": "",
+        },
+    )
+    assert page.status_code == 200
+    assert response.status_code == 302
+    assert OfficeCalendarDay.objects.get().kind == "closed"
+
+
+@pytest.mark.django_db
+def test_calendar_page_shows_field_errors_and_saves_nothing(client, clerk) -> None:
+    client.force_login(clerk)
+    response = client.post(
+        "/staff/calendar/",
+        {
+            "form": "day",
+            "day": "2026-07-13",
+            "kind": "holiday",
+            "name_zh": "x",
+            "from_time": "12:00",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert response.context["day_form"].errors["from_time"]
+    assert OfficeCalendarDay.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_calendar_page_import_bad_file(client, clerk) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(clerk)
+    upload = SimpleUploadedFile("cal.csv", b"nonsense,header\n1,2\n", content_type="text/csv")
+    response = client.post("/staff/calendar/", {"form": "import", "file": upload})
+    assert response.status_code == 200
+    assert response.context["import_form"].errors["file"]
+    assert OfficeCalendarDay.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_calendar_page_denied_to_design(client, make_staff) -> None:
+    client.force_login(make_staff("design"))
+    assert client.get("/staff/calendar/").status_code == 403

@@ -167,3 +167,24 @@ def test_account_open_api_unknown_centre(client, clerk, customer) -> None:
 def test_service_centres_are_public(client, centre) -> None:
     body = client.get("/api/v1/service-centres").json()
     assert [c["code"] for c in body] == ["ZL"]
+
+
+@pytest.mark.parametrize("query", ["0912345678", "0912-345-678", "345678", "王小明"])
+@pytest.mark.django_db
+def test_customer_search_by_phone_digits_or_name(client, clerk, customer, query) -> None:
+    client.force_login(clerk)
+    body = client.get("/api/v1/customers", {"q": query}).json()
+    assert [item["id"] for item in body["items"]] == [customer.pk]
+
+
+@pytest.mark.django_db
+def test_detail_page_offers_unmasking_only_to_those_allowed(
+    client, make_staff, clerk, customer
+) -> None:
+    client.force_login(clerk)
+    allowed = client.get(f"/staff/customers/{customer.pk}/")
+    client.force_login(make_staff("design"))
+    denied = client.get(f"/staff/customers/{customer.pk}/")
+    assert allowed.context["can_view_personal"] is True
+    assert denied.context["can_view_personal"] is False
+    assert b"/personal/" not in denied.content
