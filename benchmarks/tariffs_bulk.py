@@ -124,11 +124,13 @@ def _input_bytes(history: bulk.History) -> int:
     return sum(getattr(history, name).nbytes for name in bulk.History.__dataclass_fields__)
 
 
-def _scalar_annual(history: bulk.History, *, accounts: int) -> tuple[float, int, np.ndarray]:
-    """Time the scalar engine on every bill of the first ``accounts`` accounts."""
+def _scalar_annual(
+    history: bulk.History, *, accounts: int
+) -> tuple[tuple[float, float], int, np.ndarray]:
+    """Time (wall, CPU) the scalar engine on every bill of the first ``accounts`` accounts."""
     annual = np.full((accounts, len(bulk.PLANS)), -1, dtype=np.int64)
     bills = 0
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     for index in range(accounts):
         options: dict[str, Any] = {
             "phase": "three" if history.three_phase[index] else "single",
@@ -157,7 +159,7 @@ def _scalar_annual(history: bulk.History, *, accounts: int) -> tuple[float, int,
                     total = -1
                     break
             annual[index, column] = total
-    return time.perf_counter() - started, bills, annual
+    return (time.perf_counter() - started, time.process_time() - started_cpu), bills, annual
 
 
 def child(*, size: int, runs: int, scalar_sample: int, workers: list[int]) -> dict[str, Any]:
@@ -177,10 +179,13 @@ def child(*, size: int, runs: int, scalar_sample: int, workers: list[int]) -> di
     bulk.recommend_accounts(history.slice(start=0, stop=min(size, 1000)))  # warm the rate cache
     times: dict[int, list[float]] = {count: [] for count in workers}
     recommendations = bulk.recommend_accounts(history)
+    cpu: list[float] = []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         recommendations = bulk.recommend_accounts(history)
         times[1] = [*times.get(1, []), time.perf_counter() - started]
+        cpu.append(time.process_time() - started_cpu)
+    result["bulk_cpu_s"] = statistics.median(cpu)
     result["peak_rss_one_process_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     tracemalloc.start()
     before, _ = tracemalloc.get_traced_memory()
@@ -202,7 +207,7 @@ def child(*, size: int, runs: int, scalar_sample: int, workers: list[int]) -> di
         recommendations.plan_status[:sample] == 0, recommendations.annual[:sample], -1
     )
     eligible = recommendations.plan_status[:sample] != bulk.Status.NOT_ELIGIBLE
-    result["scalar_s"] = scalar_s
+    result["scalar_s"], result["scalar_cpu_s"] = scalar_s
     result["scalar_bills"] = scalar_bills
     result["sample_equal"] = bool(np.array_equal(scalar_annual[eligible], bulk_annual[eligible]))
     for count in workers:
@@ -308,6 +313,7 @@ def main() -> None:
         "scalar [µs/bill]",
         "bulk [µs/bill]",
         "ratio scalar/bulk",
+        "ratio, CPU time",
         "sample equal",
         "input arrays [MB]",
         "engine peak (tracemalloc) [MB]",
@@ -329,6 +335,7 @@ def main() -> None:
             f"{scalar_us:.1f}",
             f"{bulk_us:.3f}",
             f"{scalar_us / bulk_us:,.0f}×",
+            f"{(result['scalar_cpu_s'] / result['scalar_bills']) / (result['bulk_cpu_s'] / result['bills']):,.0f}×",
             "yes" if result["sample_equal"] else "**NO**",
             f"{result['input_mb']:.0f}",
             f"{result['engine_peak_mb']:.0f}",
