@@ -11,6 +11,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("powerdesk.web.urls")),
     path("staff/", include("powerdesk.staff.urls")),
+    path("notifications/", include("powerdesk.notifications.urls")),
     prefix_default_language=False,
 )
 

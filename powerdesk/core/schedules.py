@@ -25,6 +25,11 @@ class Schedule:
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
+        name="notifications.deliver",
+        task_path="powerdesk.notifications.tasks.notifications_deliver_task",
+        every=timedelta(minutes=1),
+    ),
+    Schedule(
         name="core.task_records_purge",
         task_path="powerdesk.core.tasks.task_records_purge_task",
         every=timedelta(hours=1),

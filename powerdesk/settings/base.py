@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "powerdesk.core",
     "powerdesk.staff",
     "powerdesk.customers",
+    "powerdesk.notifications",
     "powerdesk.web",
 ]
 
@@ -278,6 +279,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("POWERDESK_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+from powerdesk.notifications.conf import settings_from_environment  # noqa: E402
+
+POWERDESK_NOTIFICATIONS = settings_from_environment()
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -143,20 +143,36 @@ def test_deferred_task_waits_for_run_after(tmp_path: Path) -> None:
     assert task_backend.claim(worker_id="A", queues=["default"], lease_seconds=60) == []
 
 
+PURGE = schedules.Schedule(
+    name="core.task_records_purge",
+    task_path="powerdesk.core.tasks.task_records_purge_task",
+    every=timedelta(hours=1),
+)
+
+
 @pytest.mark.django_db
 def test_schedule_enqueues_once_per_slot() -> None:
     now = timezone.now()
-    first = schedules.schedules_enqueue_due(now=now)
-    again = schedules.schedules_enqueue_due(now=now + timedelta(seconds=1))
+    first = schedules.schedules_enqueue_due(now=now, schedules=(PURGE,))
+    again = schedules.schedules_enqueue_due(now=now + timedelta(seconds=1), schedules=(PURGE,))
     assert first == ["core.task_records_purge"]
     assert again == []
     assert (
         TaskRecord.objects.filter(task_path="powerdesk.core.tasks.task_records_purge_task").count()
         == 1
     )
-    later = schedules.schedules_enqueue_due(now=now + timedelta(hours=1, seconds=1))
+    later = schedules.schedules_enqueue_due(
+        now=now + timedelta(hours=1, seconds=1), schedules=(PURGE,)
+    )
     assert later == ["core.task_records_purge"]
     assert ScheduleRun.objects.get().last_slot > now - timedelta(hours=1)
+
+
+@pytest.mark.django_db
+def test_every_schedule_names_an_enqueueable_task() -> None:
+    enqueued = schedules.schedules_enqueue_due(now=timezone.now())
+    assert sorted(enqueued) == sorted(s.name for s in schedules.SCHEDULES)
+    assert TaskRecord.objects.count() == len(schedules.SCHEDULES)
 
 
 @pytest.mark.django_db

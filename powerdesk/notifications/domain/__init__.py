@@ -1,0 +1,2 @@
+"""Pure rules of customer notifications (no Django): channels and purposes, SMS length,
+template rendering, quiet hours, retry backoff, channel choice and provider keys."""
