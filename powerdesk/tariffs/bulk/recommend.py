@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -527,7 +528,9 @@ def recommend_parallel(
         return recommend_accounts(history, shares=shares, chunk_size=chunk_size, progress=progress)
     results: dict[int, Recommendations] = {}
     done = 0
-    with ProcessPoolExecutor(max_workers=len(parts)) as pool:
+    # "forkserver": forking a multi-threaded parent (web server, worker heartbeat) can deadlock.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
         futures = {
             pool.submit(
                 _run_partition,
