@@ -13,6 +13,7 @@ from ninja.throttling import AnonRateThrottle
 
 from powerdesk.core.errors import ApplicationError
 from powerdesk.core.models import TaskRecord
+from powerdesk.core.schemas import ErrorOut
 
 
 class ApiRequest(HttpRequest):
@@ -135,12 +136,6 @@ class HealthOut(Schema):
     tasks_ready: int
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict[str, Any]
-
-
 @api.get(
     "/health",
     response={200: HealthOut, 503: ErrorOut},
@@ -178,12 +173,16 @@ def _register_routers() -> None:
     from powerdesk.core.api import router as core_router
     from powerdesk.core.calendar_api import router as calendar_router
     from powerdesk.customers.api import router as customers_router
+    from powerdesk.notifications.api import router as notifications_router
     from powerdesk.staff.api import router as staff_router
+    from powerdesk.tariffs.api import router as tariffs_router
 
     api.add_router("/addresses", core_router)
     api.add_router("/calendar", calendar_router)
     api.add_router("/", customers_router)
     api.add_router("/staff", staff_router)
+    api.add_router("/notifications", notifications_router)
+    api.add_router("/tariffs", tariffs_router)
 
 
 _register_routers()

@@ -10,8 +10,10 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include("powerdesk.web.urls")),
+    path("staff/notifications/", include("powerdesk.notifications.staff_urls")),
     path("staff/", include("powerdesk.staff.urls")),
     path("notifications/", include("powerdesk.notifications.urls")),
+    path("tariffs/", include("powerdesk.tariffs.urls")),
     prefix_default_language=False,
 )
 

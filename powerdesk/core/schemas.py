@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -53,3 +54,12 @@ class CalendarDayRecordIn(Schema):
     from_time: time | None = Field(
         None, description="closed only: the office closed from this local time"
     )
+
+
+class ErrorOut(Schema):
+    """The one error shape of every endpoint: a stable code, a message in the request's language,
+    and details such as the field problems."""
+
+    code: str
+    message: str
+    details: dict[str, Any]

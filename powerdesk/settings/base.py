@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "powerdesk.staff",
     "powerdesk.customers",
     "powerdesk.notifications",
+    "powerdesk.tariffs",
     "powerdesk.web",
 ]
 

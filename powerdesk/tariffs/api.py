@@ -32,9 +32,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.throttling import AnonRateThrottle
 from pydantic import ValidationError as PydanticValidationError
 
-from powerdesk.api import ErrorOut
 from powerdesk.core.domain.errors import DomainError, FieldProblem, Message
 from powerdesk.core.errors import ApplicationError, InvalidInputError
+from powerdesk.core.schemas import ErrorOut
 from powerdesk.tariffs import engine
 from powerdesk.tariffs.schemas import (
     TariffBillIn,

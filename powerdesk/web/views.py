@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -40,7 +41,8 @@ def SERVICES() -> list[dict[str, str]]:  # noqa: N802 - a constant list that nee
             "text": _(
                 "Try the simple time-of-use tariffs against your tiered tariff with your own usage."
             ),
-            "status": _("Coming soon"),
+            "url": reverse("tariffs:calculator"),
+            "status": "",
         },
         {
             "slug": "outages",
@@ -58,6 +60,7 @@ def SERVICES() -> list[dict[str, str]]:  # noqa: N802 - a constant list that nee
             "slug": "centres",
             "title": _("Service centres"),
             "text": _("Addresses, phone numbers and opening hours of our counters."),
+            "url": reverse("web:service_centres"),
             "status": "",
         },
     ]

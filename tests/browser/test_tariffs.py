@@ -4,8 +4,6 @@ Every state of the page (empty, each form's result, errors, the CSV row report) 
 WCAG 2.1 A/AA violation, causes no CSP violation, and reflows at 320 CSS px. The forms work
 without JavaScript (plain POST, full page) and with htmx (only the section is replaced, the
 status line announces the result), and both show the engine's totals.
-
-Before the app is integrated run with ``--ds=powerdesk.tariffs.tests.settings_dev``.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from tests.browser.pages import LANGUAGES
 from tests.browser.support import Tab
@@ -26,11 +23,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.enable_socket,
     pytest.mark.django_db(transaction=True),
-    # until the lead registers the app, run with --ds=powerdesk.tariffs.tests.settings_dev
-    pytest.mark.skipif(
-        "powerdesk.tariffs" not in settings.INSTALLED_APPS,
-        reason="powerdesk.tariffs is not installed: use --ds=powerdesk.tariffs.tests.settings_dev",
-    ),
 ]
 
 DATA = Path(__file__).resolve().parents[2] / "powerdesk" / "tariffs" / "tests" / "data"

@@ -1,7 +1,5 @@
 """The tariff API's promises: exact totals from the engine, the documented shapes, one error shape
 naming the field (or the CSV row and column) in the request's language, and never a 500.
-
-Before the app is integrated run with ``--ds=powerdesk.tariffs.tests.settings_dev``.
 """
 
 from __future__ import annotations
@@ -13,19 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from openapi_spec_validator import validate
 
 from powerdesk.tariffs import api as tariff_api
 from powerdesk.tariffs import engine
-
-# Until the lead registers the app (INSTALLED_APPS, API router, URLs), these tests need
-# --ds=powerdesk.tariffs.tests.settings_dev; with other settings they are skipped, not failed.
-pytestmark = pytest.mark.skipif(
-    "powerdesk.tariffs" not in settings.INSTALLED_APPS,
-    reason="powerdesk.tariffs is not installed: use --ds=powerdesk.tariffs.tests.settings_dev",
-)
 
 BILL = "/api/v1/tariffs/bill"
 COMPARE = "/api/v1/tariffs/compare"

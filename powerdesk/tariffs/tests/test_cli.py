@@ -1,7 +1,5 @@
 """``powerdesk tariffs bill|compare``: JSON out in the API's shape; bad input exits with status 2
 and names the option (or the CSV row and column) in the language of ``--language``.
-
-Before the app is integrated run with ``--ds=powerdesk.tariffs.tests.settings_dev``.
 """
 
 from __future__ import annotations
@@ -21,13 +19,6 @@ from django.core.management.base import CommandError
 
 from powerdesk.tariffs.management.commands import tariffs as tariffs_command
 from powerdesk.tariffs.tests.test_api import year_csv
-
-# Until the lead registers the app (INSTALLED_APPS, API router, URLs), these tests need
-# --ds=powerdesk.tariffs.tests.settings_dev; with other settings they are skipped, not failed.
-pytestmark = pytest.mark.skipif(
-    "powerdesk.tariffs" not in settings.INSTALLED_APPS,
-    reason="powerdesk.tariffs is not installed: use --ds=powerdesk.tariffs.tests.settings_dev",
-)
 
 DATA = Path(__file__).resolve().parent / "data"
 JUNE = ["--plan", "residential", "--start", "2025-06-01", "--end", "2025-06-30"]

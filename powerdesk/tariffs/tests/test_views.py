@@ -1,7 +1,5 @@
 """The calculator page: plain POST forms without JavaScript, htmx partials, errors on the right
 inputs, the chart and its table, and the same totals as the API and the CLI.
-
-Before the app is integrated run with ``--ds=powerdesk.tariffs.tests.settings_dev``.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -24,13 +21,6 @@ from django.utils import translation
 from powerdesk.tariffs import api as tariff_api
 from powerdesk.tariffs import engine, views
 from powerdesk.tariffs.tests.test_api import year_csv
-
-# Until the lead registers the app (INSTALLED_APPS, API router, URLs), these tests need
-# --ds=powerdesk.tariffs.tests.settings_dev; with other settings they are skipped, not failed.
-pytestmark = pytest.mark.skipif(
-    "powerdesk.tariffs" not in settings.INSTALLED_APPS,
-    reason="powerdesk.tariffs is not installed: use --ds=powerdesk.tariffs.tests.settings_dev",
-)
 
 PAGE = "/tariffs/"
 DATA = Path(__file__).resolve().parent / "data"

@@ -1,0 +1,1 @@
+"""Counter case management (CPS): applications, their standard time limits and progress."""
