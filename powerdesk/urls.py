@@ -11,6 +11,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("powerdesk.web.urls")),
     path("staff/notifications/", include("powerdesk.notifications.staff_urls")),
+    path("staff/calls/", include("powerdesk.notifications.call_urls")),
     path("staff/", include("powerdesk.staff.urls")),
     path("notifications/", include("powerdesk.notifications.urls")),
     path("tariffs/", include("powerdesk.tariffs.urls")),

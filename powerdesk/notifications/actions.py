@@ -8,6 +8,7 @@ when and for whom. Staff actions on messages (resend) and unsubscribes are audit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,7 @@ from powerdesk.core.domain.errors import DomainError, FieldProblem, Message
 from powerdesk.core.errors import ConflictError, InvalidInputError, collect
 from powerdesk.customers.models import Account, ContactConsent, Customer
 from powerdesk.notifications import links, selectors
-from powerdesk.notifications.conf import outbox_settings
+from powerdesk.notifications.conf import OutboxSettings, outbox_settings
 from powerdesk.notifications.domain import keys
 from powerdesk.notifications.domain.channels import (
     CONSENT_CHANNEL,
@@ -32,6 +33,7 @@ from powerdesk.notifications.domain.channels import (
     parse_channels,
     parse_purpose,
 )
+from powerdesk.notifications.domain.postal import validate_postal_code
 from powerdesk.notifications.domain.quiet_hours import earliest_delivery
 from powerdesk.notifications.domain.selection import (
     ChannelOption,
@@ -43,9 +45,12 @@ from powerdesk.notifications.domain.sms import SmsOverflow, sms_fit, sms_measure
 from powerdesk.notifications.domain.templates import check_context, render
 from powerdesk.notifications.models import (
     AddressSuppression,
+    CallTask,
     DeliveryReceipt,
+    LetterBatch,
     NotificationTemplate,
     OutboxMessage,
+    PushSubscription,
 )
 from powerdesk.staff import selectors as staff_selectors
 from powerdesk.staff.domain import Capability
@@ -83,7 +88,12 @@ class _BareAddress:
 
 
 def _bare_address(value: str) -> _BareAddress:
-    """A subscription's own address: an e-mail address, or a mobile number (SMS, calls)."""
+    """A subscription's own address: an e-mail address, a mobile number (SMS, calls), a web
+    push subscription (``push:s<id>``) or a LINE user id (``line:U…``)."""
+    if value.startswith("push:"):
+        return _BareAddress(channels=frozenset({Channel.PUSH}), value=_push_subscription(value))
+    if value.startswith("line:"):
+        return _BareAddress(channels=frozenset({Channel.LINE}), value=_line_user(value))
     if "@" in value:
         return _BareAddress(
             channels=frozenset({Channel.EMAIL}), value=identifiers.validate_email(value)
@@ -91,16 +101,101 @@ def _bare_address(value: str) -> _BareAddress:
     return _BareAddress(channels=PHONE_CHANNELS, value=_mobile_e164(value))
 
 
-def _customer_address(customer: Customer, channel: Channel) -> str:
-    """The customer's stored address for ``channel``; "" when missing or unusable."""
+def _push_subscription(value: str) -> str:
+    ident = value.removeprefix("push:s")
+    if (
+        not value.startswith("push:s")
+        or not ident.isdigit()
+        or not PushSubscription.objects.filter(pk=int(ident), gone_at__isnull=True).exists()
+    ):
+        raise DomainError(
+            code="push.subscription_unknown",
+            zh_hant=f"推播訂閱「{value}」不存在或已失效。",
+            en=f"The push subscription '{value}' does not exist or is gone.",
+        )
+    return f"push:s{int(ident)}"
+
+
+def _line_user(value: str) -> str:
+    user = value.removeprefix("line:")
+    if not re.fullmatch(r"U[0-9a-f]{32}", user):
+        raise DomainError(
+            code="line.user_id",
+            zh_hant="LINE 使用者 ID 須為 U 加 32 位十六進位數字。",
+            en="A LINE user id is U followed by 32 hexadecimal digits.",
+        )
+    return f"line:{user}"
+
+
+def _district_postal_code(city: str, district: str) -> str:
+    """The 3-digit postal code of a district (from the gazetteer); "" when unknown."""
+    from powerdesk.core.domain.addresses import admin_divisions
+
+    for known_city in admin_divisions():
+        if known_city.name == city:
+            for known in known_city.districts:
+                if known.name == district:
+                    return known.postal_code
+    return ""
+
+
+def _letter_account(customer: Customer, account: Account | None) -> Account | None:
+    if account is not None:
+        return account
+    return (
+        Account.objects.select_related("premise")
+        .filter(customer=customer, status=Account.Status.ACTIVE)
+        .order_by("number")
+        .first()
+    )
+
+
+def _customer_address(customer: Customer, channel: Channel, account: Account | None = None) -> str:
+    """The customer's stored address for ``channel``; "" when missing or unusable.
+
+    Push: every live subscription of the customer (``push:c<id>``); letters: the postal code
+    and address of the account's premise (the account named, else the customer's first active
+    one); calls: the mobile, else the landline, and only with a service centre to call from.
+    """
     try:
         if channel is Channel.EMAIL and customer.email:
             return identifiers.validate_email(customer.email)
-        if channel in PHONE_CHANNELS and customer.mobile:
+        if channel is Channel.SMS and customer.mobile:
             return _mobile_e164(customer.mobile)
+        if channel is Channel.VOICE:
+            centre = account.service_centre_id if account is not None else None
+            if (centre or customer.service_centre_id) is None:
+                return ""
+            for number in (customer.mobile, customer.landline):
+                if number:
+                    return identifiers.validate_phone(number).e164
+        if channel is Channel.PUSH:
+            live = PushSubscription.objects.filter(customer=customer, gone_at__isnull=True)
+            return f"push:c{customer.pk}" if live.exists() else ""
+        if channel is Channel.LETTER:
+            letter_account = _letter_account(customer, account)
+            if letter_account is None:
+                return ""
+            premise = letter_account.premise
+            postal = validate_postal_code(
+                premise.postal_code or _district_postal_code(premise.city, premise.district)
+            )
+            if not premise.address.strip():
+                return ""
+            return f"{postal} {premise.address.strip()}"
     except DomainError:
         return ""
     return ""
+
+
+def _channel_ready(channel: Channel, conf: OutboxSettings) -> bool:
+    """A provider serves the channel (for push: and its VAPID key exists)."""
+    if channel.value not in conf.providers:
+        return False
+    if channel is Channel.PUSH:
+        key_file = conf.vapid_private_key_file()
+        return key_file is not None and key_file.is_file()
+    return True
 
 
 def _insert_once(message: OutboxMessage) -> bool:
@@ -242,7 +337,7 @@ def notification_queue(
         if bare is not None and channel in bare.channels:
             addresses[channel] = bare.value
         elif customer is not None:
-            addresses[channel] = _customer_address(customer, channel)
+            addresses[channel] = _customer_address(customer, channel, account)
         else:
             addresses[channel] = ""
     suppressed = selectors.suppressed_addresses(
@@ -265,7 +360,7 @@ def notification_queue(
             address=addresses[channel],
             consent=consent_for(channel),
             has_template=channel in templates,
-            available=channel.value in conf.providers,
+            available=_channel_ready(channel, conf),
             suppressed=(channel.value, addresses[channel]) in suppressed,
         )
         for channel in order
@@ -532,3 +627,197 @@ def template_create(
         )
         audit_record(actor=actor, verb="notification.template_create", target=template)
     return template
+
+
+def push_subscribe(
+    *,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    language: str = "zh-hant",
+    user_agent: str = "",
+    customer: Customer | None = None,
+    allow_local_http: bool = False,
+) -> PushSubscription:
+    """Record a browser's push subscription (from the public page's script); the same endpoint
+    again updates its keys and revives it. Audited (no personal data: the id only)."""
+    from powerdesk.notifications.domain.push import validate_endpoint, validate_keys
+
+    cleaned, problems = collect(
+        {
+            "endpoint": lambda: validate_endpoint(endpoint, allow_local_http=allow_local_http),
+            "keys": lambda: validate_keys(p256dh, auth),
+        }
+    )
+    if language not in ("zh-hant", "en"):
+        language = "zh-hant"
+    if problems:
+        raise InvalidInputError(problems)
+    public_key, secret = cleaned["keys"]
+    now = timezone.now()
+    with transaction.atomic():
+        subscription, created = PushSubscription.objects.update_or_create(
+            endpoint=cleaned["endpoint"],
+            defaults={
+                "p256dh": public_key,
+                "auth": secret,
+                "language": language,
+                "user_agent": user_agent[:200],
+                "gone_at": None,
+                **({"customer": customer} if customer is not None else {}),
+            },
+            create_defaults={
+                "p256dh": public_key,
+                "auth": secret,
+                "language": language,
+                "user_agent": user_agent[:200],
+                "customer": customer,
+                "created_at": now,
+            },
+        )
+        audit_record(
+            actor=None,
+            verb="notification.push_subscribe",
+            target=subscription,
+            details={"created": created},
+        )
+    return subscription
+
+
+def push_unsubscribe(*, endpoint: str) -> bool:
+    """The browser withdrew its subscription: mark it gone. Returns whether one was found."""
+    with transaction.atomic():
+        subscription = PushSubscription.objects.filter(endpoint=endpoint).first()
+        if subscription is None:
+            return False
+        PushSubscription.objects.filter(pk=subscription.pk).update(gone_at=timezone.now())
+        audit_record(actor=None, verb="notification.push_unsubscribe", target=subscription)
+    return True
+
+
+CALL_OUTCOMES = {choice.value for choice in CallTask.Outcome}
+
+
+def call_outcome_record(
+    *,
+    actor: Any,
+    task: CallTask,
+    outcome: str,
+    promised_on: Any = None,
+    note: str = "",
+    retry: bool = False,
+) -> CallTask:
+    """Staff record how a call went (capability-checked for the task's service centre,
+    audited). ``promised_to_pay`` needs the promised date; ``no_answer`` with ``retry`` puts a
+    new call on the list after ``POWERDESK_CALL_RETRY_HOURS``."""
+    from datetime import date, timedelta
+
+    staff_selectors.require(
+        actor, Capability.CUSTOMER_EDIT, target_centre_id=task.service_centre_id
+    )
+    problems: list[FieldProblem] = []
+    if outcome not in CALL_OUTCOMES:
+        problems.append(
+            _problem(
+                "outcome",
+                "call.outcome",
+                "請選擇通話結果。",
+                "Choose the outcome of the call.",
+            )
+        )
+    if outcome == CallTask.Outcome.PROMISED_TO_PAY and not isinstance(promised_on, date):
+        problems.append(
+            _problem(
+                "promised_on",
+                "call.promised_on",
+                "用戶承諾繳費時，請填寫承諾繳費日期。",
+                "Enter the date the customer promised to pay by.",
+            )
+        )
+    if len(note) > 500:
+        problems.append(
+            _problem(
+                "note",
+                "call.note",
+                "備註最多 500 字。",
+                "The note may have at most 500 characters.",
+            )
+        )
+    if retry and outcome != CallTask.Outcome.NO_ANSWER:
+        problems.append(
+            _problem(
+                "retry",
+                "call.retry",
+                "只有「未接聽」可以安排再撥。",
+                "Only a call with no answer can be scheduled again.",
+            )
+        )
+    if problems:
+        raise InvalidInputError(problems)
+    now = timezone.now()
+    conf = outbox_settings()
+    retry_hours = float(conf.providers.get("voice", {}).get("OPTIONS", {}).get("retry_hours", 4.0))
+    with transaction.atomic():
+        updated = CallTask.objects.filter(pk=task.pk, status=CallTask.Status.OPEN).update(
+            status=CallTask.Status.DONE,
+            outcome=outcome,
+            promised_on=promised_on if outcome == CallTask.Outcome.PROMISED_TO_PAY else None,
+            note=note.strip(),
+            staff=actor,
+            done_at=now,
+        )
+        if updated != 1:
+            raise ConflictError(
+                code="call.not_open",
+                message=Message(
+                    zh_hant="此通電話已記錄結果。", en="This call's outcome is already recorded."
+                ),
+            )
+        retry_task = None
+        if retry:
+            retry_task = CallTask.objects.create(
+                message_id=task.message_id,
+                attempt=task.attempt + 1,
+                service_centre_id=task.service_centre_id,
+                phone=task.phone,
+                call_after=now + timedelta(hours=retry_hours),
+                created_at=now,
+            )
+        audit_record(
+            actor=actor,
+            verb="notification.call_outcome",
+            target=task,
+            details={
+                "outcome": outcome,
+                "promised_on": promised_on.isoformat() if isinstance(promised_on, date) else "",
+                "retry_task": retry_task.pk if retry_task is not None else None,
+            },
+        )
+    task.refresh_from_db()
+    return task
+
+
+def letter_batch_mark_printed(*, actor: Any, batch: LetterBatch) -> LetterBatch:
+    """Staff confirm a day's letters were printed and posted (audited)."""
+    staff_selectors.require(
+        actor, Capability.CUSTOMER_EDIT, target_centre_id=batch.service_centre_id
+    )
+    with transaction.atomic():
+        updated = LetterBatch.objects.filter(
+            pk=batch.pk, status=LetterBatch.Status.GENERATED
+        ).update(status=LetterBatch.Status.PRINTED, printed_at=timezone.now())
+        if updated != 1:
+            raise ConflictError(
+                code="letters.already_printed",
+                message=Message(
+                    zh_hant="此批信件已標記為已列印。", en="This batch is already marked printed."
+                ),
+            )
+        audit_record(
+            actor=actor,
+            verb="notification.letters_printed",
+            target=batch,
+            details={"count": batch.count},
+        )
+    batch.refresh_from_db()
+    return batch

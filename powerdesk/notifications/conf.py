@@ -13,7 +13,18 @@ nothing from Django, so settings modules can call it):
   ``POWERDESK_NOTIFY_BACKOFF_BASE``, ``POWERDESK_NOTIFY_BACKOFF_CAP``,
   ``POWERDESK_SMS_MAX_SEGMENTS``, ``POWERDESK_PUBLIC_BASE_URL`` (links in messages),
   ``POWERDESK_RECEIPT_BASE_URL`` (where providers post delivery receipts; empty: none),
-  ``POWERDESK_QUIET_HOURS`` (``21:00-08:00`` Asia/Taipei by default; ``off``).
+  ``POWERDESK_QUIET_HOURS`` (``21:00-08:00`` Asia/Taipei by default; ``off``);
+- web push: ``POWERDESK_VAPID_PRIVATE_KEY_FILE`` (PEM; default ``$POWERDESK_DATA_DIR/vapid/
+  private_key.pem``, made for the demo by ``powerdesk notifications_vapid``),
+  ``POWERDESK_VAPID_SUBJECT`` (``mailto:`` or ``https:`` contact of the sender),
+  ``POWERDESK_PUSH_TTL`` (seconds a push service keeps an undelivered message, default 86400),
+  ``POWERDESK_PUSH_TIMEOUT``;
+- letters: ``POWERDESK_LETTER_DIR`` (default ``$POWERDESK_DATA_DIR/letters``, outside the web
+  root), ``POWERDESK_LETTER_FONT`` (a TrueType font with Chinese glyphs, default
+  ``/usr/share/fonts/truetype/arphic/uming.ttc``);
+- calls: ``POWERDESK_CALL_RETRY_HOURS`` (when a "no answer" is called again, default 4);
+- LINE (optional, off unless a token is set): ``POWERDESK_LINE_CHANNEL_TOKEN``,
+  ``POWERDESK_LINE_API_URL`` (default ``https://api.line.me``), ``POWERDESK_LINE_TIMEOUT``.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import time
+from pathlib import Path
 from typing import Any
 
 from powerdesk.notifications.domain.channels import Channel
@@ -79,7 +91,35 @@ def settings_from_environment() -> dict[str, Any]:
                 "timeout": float(env("POWERDESK_SMS_TIMEOUT", "10")),
             },
         }
+    data_dir = Path(env("POWERDESK_DATA_DIR", "var"))
+    providers["push"] = {
+        "BACKEND": "powerdesk.notifications.channels.webpush.WebPushProvider",
+        "OPTIONS": {
+            "private_key_file": env(
+                "POWERDESK_VAPID_PRIVATE_KEY_FILE", str(data_dir / "vapid" / "private_key.pem")
+            ),
+            "subject": env("POWERDESK_VAPID_SUBJECT", "mailto:powerdesk@localhost"),
+            "ttl": int(env("POWERDESK_PUSH_TTL", "86400")),
+            "timeout": float(env("POWERDESK_PUSH_TIMEOUT", "10")),
+        },
+    }
+    providers["letter"] = {"BACKEND": "powerdesk.notifications.channels.letter.LetterProvider"}
+    providers["voice"] = {
+        "BACKEND": "powerdesk.notifications.channels.voice.CallListProvider",
+        "OPTIONS": {"retry_hours": float(env("POWERDESK_CALL_RETRY_HOURS", "4"))},
+    }
+    if env("POWERDESK_LINE_CHANNEL_TOKEN", ""):
+        providers["line"] = {
+            "BACKEND": "powerdesk.notifications.channels.line.LineProvider",
+            "OPTIONS": {
+                "token": env("POWERDESK_LINE_CHANNEL_TOKEN", ""),
+                "api_url": env("POWERDESK_LINE_API_URL", "https://api.line.me"),
+                "timeout": float(env("POWERDESK_LINE_TIMEOUT", "10")),
+            },
+        }
     return {
+        "LETTER_DIR": env("POWERDESK_LETTER_DIR", str(data_dir / "letters")),
+        "LETTER_FONT": env("POWERDESK_LETTER_FONT", "/usr/share/fonts/truetype/arphic/uming.ttc"),
         "LEASE_SECONDS": int(env("POWERDESK_NOTIFY_LEASE_SECONDS", "60")),
         "BATCH_SIZE": 20,
         "MAX_ATTEMPTS": int(env("POWERDESK_NOTIFY_MAX_ATTEMPTS", "8")),
@@ -106,6 +146,15 @@ class OutboxSettings:
     public_base_url: str
     receipt_base_url: str
     providers: dict[str, Any]
+    letter_dir: Path
+    letter_font: Path
+
+    def vapid_private_key_file(self) -> Path | None:
+        """The VAPID private key file of the push provider (None: push is not configured)."""
+        entry = self.providers.get("push")
+        if entry is None:
+            return None
+        return Path(entry.get("OPTIONS", {}).get("private_key_file", ""))
 
 
 def _clock(text: str) -> time:
@@ -135,4 +184,6 @@ def outbox_settings() -> OutboxSettings:
         public_base_url=str(config["PUBLIC_BASE_URL"]).rstrip("/"),
         receipt_base_url=str(config["RECEIPT_BASE_URL"]).rstrip("/"),
         providers=dict(config["PROVIDERS"]),
+        letter_dir=Path(config["LETTER_DIR"]),
+        letter_font=Path(config["LETTER_FONT"]),
     )

@@ -238,3 +238,170 @@ class AddressSuppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.address}"
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription (W3C Push API; RFC 8030 endpoint, RFC 8291 keys).
+
+    ``customer`` is set when the subscription was made by, or linked to, a customer; a bare
+    subscription (a visitor who asked for outage alerts) has none and is addressed by its id.
+    ``gone_at``: the push service answered 404/410, the subscription no longer exists.
+    """
+
+    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("public key (p256dh)"), max_length=100)
+    auth = models.CharField(_("authentication secret"), max_length=40)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=LANGUAGE_CHOICES, default="zh-hant"
+    )
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    last_success_at = models.DateTimeField(_("last delivered"), null=True, blank=True)
+    gone_at = models.DateTimeField(_("gone"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=("customer", "gone_at"), name="push_customer_idx")]
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+
+    def __str__(self) -> str:
+        return f"push subscription #{self.pk}"
+
+
+class LetterBatch(models.Model):
+    """One day's letters of one service centre, rendered into one PDF for printing."""
+
+    class Status(models.TextChoices):
+        GENERATED = "generated", _("Generated")
+        PRINTED = "printed", _("Printed")
+
+    date = models.DateField(_("date"))
+    service_centre = models.ForeignKey(
+        "customers.ServiceCentre",
+        verbose_name=_("service centre"),
+        on_delete=models.PROTECT,
+        related_name="letter_batches",
+    )
+    count = models.PositiveIntegerField(_("letters"), default=0)
+    pdf_path = models.CharField(_("PDF file"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.GENERATED
+    )
+    generated_at = models.DateTimeField(_("generated"), null=True, blank=True)
+    printed_at = models.DateTimeField(_("printed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-date", "service_centre")
+        constraints = [
+            models.UniqueConstraint(fields=("date", "service_centre"), name="letter_batch_once")
+        ]
+        verbose_name = _("letter batch")
+        verbose_name_plural = _("letter batches")
+
+    def __str__(self) -> str:
+        return f"letters {self.date} centre {self.service_centre_id} ({self.count})"
+
+
+class LetterItem(models.Model):
+    """A letter filed by the letter provider for its day's batch (one per outbox message)."""
+
+    message = models.OneToOneField(
+        OutboxMessage, on_delete=models.CASCADE, related_name="letter", verbose_name=_("message")
+    )
+    date = models.DateField(_("date"))
+    service_centre = models.ForeignKey(
+        "customers.ServiceCentre",
+        verbose_name=_("service centre"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    batch = models.ForeignKey(
+        LetterBatch,
+        verbose_name=_("batch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+    )
+    postal_code = models.CharField(_("postal code"), max_length=6)
+    address = models.CharField(_("address"), max_length=200)
+    name = models.CharField(_("name"), max_length=120)
+    created_at = models.DateTimeField(_("filed"))
+
+    class Meta:
+        ordering = ("date", "postal_code", "id")
+        indexes = [models.Index(fields=("date", "service_centre"), name="letter_day_idx")]
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+
+    def __str__(self) -> str:
+        return f"letter for message {self.message_id}"
+
+
+class CallTask(models.Model):
+    """A call staff at the customer's service centre make (the ``voice`` channel)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To call")
+        DONE = "done", _("Done")
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Reached")
+        NO_ANSWER = "no_answer", _("No answer")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        PROMISED_TO_PAY = "promised_to_pay", _("Promised to pay")
+
+    message = models.ForeignKey(
+        OutboxMessage,
+        on_delete=models.CASCADE,
+        related_name="call_tasks",
+        verbose_name=_("message"),
+    )
+    attempt = models.PositiveSmallIntegerField(_("call"), default=1)
+    service_centre = models.ForeignKey(
+        "customers.ServiceCentre",
+        verbose_name=_("service centre"),
+        on_delete=models.PROTECT,
+        related_name="call_tasks",
+    )
+    phone = models.CharField(_("phone"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=6, choices=Status.choices, default=Status.OPEN
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    promised_on = models.DateField(_("promised payment date"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    call_after = models.DateTimeField(_("call after"))
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("called by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("call_after", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("message", "attempt"), name="call_task_once")
+        ]
+        indexes = [
+            models.Index(fields=("service_centre", "status", "call_after"), name="call_list_idx")
+        ]
+        verbose_name = _("call task")
+        verbose_name_plural = _("call tasks")
+
+    def __str__(self) -> str:
+        return f"call {self.attempt} for message {self.message_id}"

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from powerdesk.core.audit import audit_record
 from powerdesk.core.domain.errors import Message
-from powerdesk.core.errors import NotFoundError
+from powerdesk.core.errors import NotFoundError, PermissionDeniedError
+from powerdesk.core.models import AuditEvent
 from powerdesk.customers import selectors as customer_selectors
 from powerdesk.customers.models import ContactConsent, Customer
 from powerdesk.notifications.domain.channels import Channel
@@ -109,4 +114,119 @@ def access_notification(actor: Any, message_id: int) -> OutboxMessage:
     )
     if message is None:
         raise NotFoundError(what=MESSAGE_NOT_FOUND)
+    return message
+
+
+# --- Staff pages and API: filtered lists, counts, the audited view of content -----------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxFilters:
+    """What staff filter the outbox by (already checked: see ``forms.outbox_filters_parse``).
+
+    ``since``/``until`` are dates in the office's time zone, ``until`` inclusive. ``query``
+    matches the recipient (e-mail, or phone digits in either 09… or +886… form), the customer's
+    name or number, an 11-digit account number, the provider's message id or the idempotency
+    key. ``centre`` (a service-centre code) narrows office-wide staff to one centre; it cannot
+    widen a centre member's scope.
+    """
+
+    status: str = ""
+    channel: str = ""
+    purpose: str = ""
+    since: date | None = None
+    until: date | None = None
+    query: str = ""
+    customer_id: int | None = None
+    centre: str = ""
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _query_condition(query: str) -> Q:
+    text = query.strip()
+    condition = (
+        Q(recipient__icontains=text)
+        | Q(customer__name__icontains=text)
+        | Q(provider_message_id=text)
+        | Q(idempotency_key=text)
+    )
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if digits and len(digits) == len(text.replace("-", "").replace(" ", "").lstrip("+")):
+        # phone numbers are stored in E.164 (+886912345678); staff type 0912-345-678
+        condition |= Q(recipient__contains=digits.removeprefix("0"))
+        if len(digits) <= 9 and not digits.startswith("0"):
+            condition |= Q(customer_id=int(digits))
+        if len(digits) == 11:
+            condition |= Q(account__number=digits)
+    return condition
+
+
+def outbox_search_for(actor: Any, filters: OutboxFilters) -> QuerySet[OutboxMessage]:
+    """The outbox for staff, filtered, newest first, within the actor's scope.
+
+    Builds on :func:`notification_list_for` (capability and service-centre scope). One query
+    when evaluated (customer and its centre joined).
+    """
+    messages = notification_list_for(
+        actor, status=filters.status, channel=filters.channel, purpose=filters.purpose
+    ).select_related("customer__service_centre")
+    if filters.since is not None:
+        messages = messages.filter(created_at__gte=_day_start(filters.since))
+    if filters.until is not None:
+        messages = messages.filter(created_at__lt=_day_start(filters.until + timedelta(days=1)))
+    if filters.customer_id is not None:
+        messages = messages.filter(customer_id=filters.customer_id)
+    if filters.centre:
+        messages = messages.filter(customer__service_centre__code=filters.centre)
+    if filters.query.strip():
+        messages = messages.filter(_query_condition(filters.query))
+    return messages
+
+
+def outbox_counts_for(actor: Any, filters: OutboxFilters | None = None) -> dict[str, int]:
+    """How many messages per status (every status present, zeros included). One query."""
+    base = outbox_search_for(actor, replace(filters or OutboxFilters(), status=""))
+    rows = base.order_by().values("status").annotate(n=Count("id")).values_list("status", "n")
+    counts = dict.fromkeys(OutboxMessage.Status.values, 0)
+    for status, n in rows:
+        counts[status] = n
+    return counts
+
+
+def may_view_content(actor: Any, message: OutboxMessage) -> bool:
+    """Whether the actor may see the recipient and text unmasked (an audited, deliberate view)."""
+    return staff_selectors.may(
+        actor, Capability.CUSTOMER_VIEW_PERSONAL, target_centre_id=_centre_of(message)
+    )
+
+
+def may_resend(actor: Any, message: OutboxMessage) -> bool:
+    """Whether the actor may resend this message (the capability ``notification_resend`` checks)."""
+    return staff_selectors.may(
+        actor, Capability.CUSTOMER_EDIT, target_centre_id=_centre_of(message)
+    )
+
+
+def _centre_of(message: OutboxMessage) -> int | None:
+    return message.customer.service_centre_id if message.customer is not None else None
+
+
+def access_notification_content(actor: Any, message_id: int) -> OutboxMessage:
+    """The message for an unmasked view of its recipient and text; the view is audited.
+
+    Outside the actor's scope it looks absent (404); in scope without the personal-data
+    capability it is refused (403) and nothing is recorded.
+    """
+    message = access_notification(actor, message_id)
+    if not may_view_content(actor, message):
+        raise PermissionDeniedError()
+    audit_record(
+        actor=actor,
+        verb="notification.view_content",
+        target=message,
+        kind=AuditEvent.Kind.VIEW_PERSONAL,
+    )
     return message

@@ -1,18 +1,27 @@
 """Pages and endpoints reached from outside without a login: the unsubscribe link in a
-message (the signed token is the credential) and providers' delivery-receipt callbacks."""
+message (the signed token is the credential), providers' delivery-receipt callbacks, and web
+push: the VAPID public key, the subscription endpoint the page's script posts to (CSRF token,
+rate limit per client address, size limit) and the service worker script."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from powerdesk.core.errors import NotFoundError
+from powerdesk.core.domain.errors import FieldProblem, Message
+from powerdesk.core.errors import InvalidInputError, NotFoundError
 from powerdesk.notifications import actions, links
+from powerdesk.notifications.conf import outbox_settings
 
 # Mitake status codes in receipts: 0 scheduled, 1 and 2 with the carrier, 4 delivered,
 # 5 content error, 6 number error, 7 disabled, 8 expired undelivered, 9 cancelled.
@@ -77,3 +86,117 @@ def mitake_receipt_view(request: HttpRequest, token: str) -> HttpResponse:
     return HttpResponse(
         f"magicid={MITAKE_ACK_MAGIC}\nmsgid={msgid}\n", content_type="text/plain; charset=utf-8"
     )
+
+
+# --- web push -------------------------------------------------------------------------------
+
+MAX_SUBSCRIPTION_BYTES = 4096
+SUBSCRIBE_LIMIT = (20, 600)  # requests per client address per 10 minutes
+SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "notifications" / "sw.js"
+
+
+def _error(status: int, code: str, zh: str, en: str, field: str = "") -> JsonResponse:
+    problem = FieldProblem(field=field or "request", code=code, message=Message(zh_hant=zh, en=en))
+    return JsonResponse(InvalidInputError([problem]).as_dict(), status=status)
+
+
+def _rate_limited(request: HttpRequest, *, scope: str) -> bool:
+    """A fixed-window counter per client address in the cache (shared by all processes when
+    the cache is Redis; per process with the local-memory cache)."""
+    limit, window = SUBSCRIBE_LIMIT
+    key = f"notifications:{scope}:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+@require_GET
+def push_page_view(request: HttpRequest) -> HttpResponse:
+    """A page with the subscribe button (the partial the public site can include anywhere)."""
+    return render(request, "notifications/push.html")
+
+
+@require_GET
+def push_key_view(request: HttpRequest) -> JsonResponse:
+    """The VAPID application server key for ``pushManager.subscribe``."""
+    from powerdesk.notifications.channels.webpush import public_key_b64
+
+    key_file = outbox_settings().vapid_private_key_file()
+    if key_file is None or not key_file.is_file():
+        return _error(
+            503, "push.unavailable", "目前未提供推播通知。", "Push notifications are not available."
+        )
+    return JsonResponse({"publicKey": public_key_b64(key_file)})
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any] | JsonResponse:
+    if len(request.body) > MAX_SUBSCRIPTION_BYTES:
+        return _error(413, "push.too_large", "訂閱資料過大。", "The subscription is too large.")
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        return _error(
+            400, "push.json", "訂閱資料須為 JSON 物件。", "The subscription must be a JSON object."
+        )
+    return data
+
+
+@require_http_methods(["POST"])
+def push_subscribe_view(request: HttpRequest) -> JsonResponse:
+    """``POST`` a ``PushSubscription.toJSON()`` (with ``X-CSRFToken``); 201 with its id."""
+    if _rate_limited(request, scope="push"):
+        return _error(
+            429, "rate_limited", "請求過於頻繁，請稍後再試。", "Too many requests; try again later."
+        )
+    data = _json_body(request)
+    if isinstance(data, JsonResponse):
+        return data
+    found = data.get("keys")
+    keys: dict[str, Any] = found if isinstance(found, dict) else {}
+    language = str(data.get("language") or getattr(request, "LANGUAGE_CODE", "zh-hant"))
+    try:
+        subscription = actions.push_subscribe(
+            endpoint=str(data.get("endpoint") or ""),
+            p256dh=str(keys.get("p256dh") or ""),
+            auth=str(keys.get("auth") or ""),
+            language="en" if language.startswith("en") else "zh-hant",
+            user_agent=request.headers.get("User-Agent", ""),
+            allow_local_http=bool(
+                settings.DEBUG or getattr(settings, "POWERDESK_PUSH_ALLOW_LOCAL_HTTP", False)
+            ),
+        )
+    except InvalidInputError as error:
+        return JsonResponse(error.as_dict(), status=400)
+    return JsonResponse({"id": subscription.pk, "address": f"push:s{subscription.pk}"}, status=201)
+
+
+@require_http_methods(["POST"])
+def push_unsubscribe_view(request: HttpRequest) -> JsonResponse:
+    """``POST {"endpoint": …}``: the browser withdrew its subscription."""
+    if _rate_limited(request, scope="push"):
+        return _error(
+            429, "rate_limited", "請求過於頻繁，請稍後再試。", "Too many requests; try again later."
+        )
+    data = _json_body(request)
+    if isinstance(data, JsonResponse):
+        return data
+    found = actions.push_unsubscribe(endpoint=str(data.get("endpoint") or ""))
+    return JsonResponse({"unsubscribed": found})
+
+
+@require_GET
+def service_worker_view(request: HttpRequest) -> HttpResponse:
+    """The service worker script, allowed to control the whole site (``Service-Worker-Allowed:
+    /``) wherever it is served from, never cached for long (browsers check it for updates)."""
+    response = HttpResponse(
+        SERVICE_WORKER.read_bytes(), content_type="text/javascript; charset=utf-8"
+    )
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,386 @@
+"""Web push: subscriptions from the page, enqueue-time checks, and delivery through the real
+protocol (VAPID-signed, aes128gcm-encrypted) to a local push service that verifies and
+decrypts it."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from powerdesk.core.domain.errors import DomainError
+from powerdesk.core.errors import InvalidInputError
+from powerdesk.notifications import actions
+from powerdesk.notifications.channels.webpush import WebPushProvider
+from powerdesk.notifications.domain.push import push_topic, validate_endpoint, validate_keys
+from powerdesk.notifications.models import OutboxMessage, PushSubscription
+from powerdesk.notifications.testing.ledger import Ledger
+from powerdesk.notifications.testing.push_server import PushService, verify_vapid
+from powerdesk.notifications.worker import DeliveryWorker
+
+Status = OutboxMessage.Status
+CSRF = "c" * 32
+PUSH_TEXTS = {
+    "zh-hant": {"subject": "台電停電通知", "body_text": "電號 ${account} 所在地區 ${day} 停電。"},
+    "en": {"subject": "Taipower outage", "body_text": "Account ${account}: outage on ${day}."},
+}
+CONTEXT = {"account": "01-23-4567-89-0", "day": "2026-05-20"}
+
+
+# --- pure rules -------------------------------------------------------------------------------
+
+
+def test_endpoint_must_be_https_unless_local_and_allowed() -> None:
+    assert validate_endpoint("https://push.example/abc", allow_local_http=False)
+    assert validate_endpoint("http://127.0.0.1:9/push/x", allow_local_http=True)
+    for value, allow in [
+        ("http://127.0.0.1:9/push/x", False),
+        ("http://push.example/x", True),
+        ("javascript:alert(1)", True),
+        ("", True),
+        ("https://push.example/" + "a" * 1000, True),
+    ]:
+        with pytest.raises(DomainError) as raised:
+            validate_endpoint(value, allow_local_http=allow)
+        assert raised.value.code.startswith("push.endpoint")
+        assert raised.value.message.zh_hant
+        assert raised.value.message.en
+
+
+def test_subscription_keys_are_checked() -> None:
+    with PushService() as push:
+        keys = push.subscribe()["keys"]
+    assert validate_keys(keys["p256dh"], keys["auth"]) == (keys["p256dh"], keys["auth"])
+    with pytest.raises(DomainError, match="p256dh"):
+        validate_keys(keys["auth"], keys["auth"])
+    with pytest.raises(DomainError, match="auth"):
+        validate_keys(keys["p256dh"], keys["p256dh"])
+
+
+def test_topic_is_short_base64url_and_stable() -> None:
+    topic = push_topic("outage:2026-05-20:12345678901")
+    assert len(topic) == 32
+    assert set(topic) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    assert topic == push_topic("outage:2026-05-20:12345678901")
+    assert topic != push_topic("outage:2026-05-21:12345678901")
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def vapid_key(tmp_path, outbox_config) -> Path:
+    key_file = tmp_path / "vapid" / "private_key.pem"
+    outbox_config["PROVIDERS"]["push"]["OPTIONS"]["private_key_file"] = str(key_file)
+    call_command("notifications_vapid", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return key_file
+
+
+@pytest.fixture
+def allow_local(settings) -> None:
+    settings.POWERDESK_PUSH_ALLOW_LOCAL_HTTP = True
+    cache.clear()
+
+
+@pytest.fixture
+def push_templates(clerk) -> None:
+    for language, texts in PUSH_TEXTS.items():
+        actions.template_create(
+            actor=clerk,
+            key="outage.notice",
+            purpose="outage_planned",
+            channel="push",
+            language=language,
+            **texts,
+        )
+
+
+@pytest.fixture
+def push(tmp_path) -> Any:
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    with PushService(ledger) as service:
+        service.ledger = ledger
+        yield service
+
+
+def _client() -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = CSRF
+    return client
+
+
+def _post(client: Client, data: Any, *, raw: bytes | None = None) -> Any:
+    return client.post(
+        "/notifications/push/subscriptions/",
+        data=raw if raw is not None else json.dumps(data),
+        content_type="application/json",
+        headers={"X-CSRFToken": CSRF},
+    )
+
+
+def _provider(key_file: Path) -> WebPushProvider:
+    return WebPushProvider(private_key_file=str(key_file), subject="mailto:ops@example.tw", ttl=600)
+
+
+def _queue(**extra: Any) -> OutboxMessage:
+    return actions.notification_queue(
+        purpose="outage_planned",
+        template="outage.notice",
+        context=CONTEXT,
+        **extra,
+    )
+
+
+# --- the subscription endpoint ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_page_posts_subscription_with_csrf_token(push, allow_local) -> None:
+    subscription = push.subscribe()
+    client = _client()
+    # without the CSRF header: refused
+    refused = client.post(
+        "/notifications/push/subscriptions/",
+        data=json.dumps(subscription),
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    # with it: stored, and the same endpoint again updates the same row
+    first = _post(client, {**subscription, "language": "en"})
+    assert first.status_code == 201
+    again = _post(client, subscription)
+    assert again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    stored = PushSubscription.objects.get()
+    assert stored.endpoint == subscription["endpoint"]
+    assert stored.p256dh == subscription["keys"]["p256dh"]
+    assert stored.auth == subscription["keys"]["auth"]
+    assert first.json()["address"] == f"push:s{stored.pk}"
+
+
+@pytest.mark.django_db
+def test_bad_subscriptions_are_refused_with_bilingual_messages(push, settings) -> None:
+    settings.POWERDESK_PUSH_ALLOW_LOCAL_HTTP = False
+    cache.clear()
+    client = _client()
+    good = push.subscribe()
+    # a local http endpoint outside DEBUG/tests
+    local = _post(client, good)
+    assert local.status_code == 400
+    assert local.json()["details"]["fields"][0]["code"] == "push.endpoint_scheme"
+    # broken keys, named by field
+    broken = _post(
+        client,
+        {"endpoint": "https://push.example/x", "keys": {"p256dh": "AAAA", "auth": "BBBB"}},
+    )
+    assert broken.status_code == 400
+    codes = [field["code"] for field in broken.json()["details"]["fields"]]
+    assert codes == ["push.p256dh"] or codes == ["push.p256dh", "push.auth"]
+    # not JSON, too large
+    assert _post(client, None, raw=b"endpoint=x").status_code == 400
+    assert _post(client, None, raw=b"{" + b" " * 5000 + b"}").status_code == 413
+    english = client.post(
+        "/en/notifications/push/subscriptions/",
+        data="[]",
+        content_type="application/json",
+        headers={"X-CSRFToken": CSRF},
+    )
+    assert english.status_code == 400
+    assert "JSON object" in english.json()["message"]
+    assert PushSubscription.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_subscription_endpoint_is_rate_limited(allow_local) -> None:
+    client = _client()
+    statuses = [_post(client, {"endpoint": ""}).status_code for _ in range(22)]
+    assert statuses[:20] == [400] * 20
+    assert statuses[20:] == [429, 429]
+
+
+@pytest.mark.django_db
+def test_service_worker_may_control_the_whole_site(client) -> None:
+    response = client.get("/notifications/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/"
+    assert b'addEventListener("push"' in response.content
+
+
+@pytest.mark.django_db
+def test_public_key_is_served_when_configured(client, outbox_config, tmp_path) -> None:
+    outbox_config["PROVIDERS"]["push"]["OPTIONS"]["private_key_file"] = str(tmp_path / "none.pem")
+    assert client.get("/notifications/push/key/").status_code == 503
+    call_command("notifications_vapid", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    key = client.get("/notifications/push/key/").json()["publicKey"]
+    assert len(key) == 87  # 65 bytes, base64url without padding
+
+
+@pytest.mark.django_db
+def test_vapid_command_keeps_an_existing_key_private(vapid_key) -> None:
+    assert stat.S_IMODE(vapid_key.stat().st_mode) == 0o600
+    before = vapid_key.read_bytes()
+    call_command("notifications_vapid", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert vapid_key.read_bytes() == before
+
+
+# --- enqueue-time checks ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_customer_without_subscription_is_refused_or_gets_next_channel(
+    vapid_key, push_templates, make_customer
+) -> None:
+    customer = make_customer(consents={"push": True, "sms": True})
+    with pytest.raises(InvalidInputError) as raised:
+        _queue(customer=customer, channels=["push"], idempotency_key="push:none")
+    problem = raised.value.problems[0]
+    assert problem.field == "channels"
+    assert problem.details["channels"] == [{"channel": "push", "reason": "no_address"}]
+    assert "推播" in problem.message.zh_hant
+    assert "push" in problem.message.en
+    assert OutboxMessage.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_push_is_unavailable_without_a_vapid_key(
+    push_templates, make_customer, outbox_config, tmp_path
+) -> None:
+    outbox_config["PROVIDERS"]["push"]["OPTIONS"]["private_key_file"] = str(tmp_path / "no.pem")
+    customer = make_customer(consents={"push": True})
+    PushSubscription.objects.create(
+        endpoint="https://push.example/1",
+        p256dh="x",
+        auth="y",
+        customer=customer,
+        created_at=timezone.now(),
+    )
+    with pytest.raises(InvalidInputError) as raised:
+        _queue(customer=customer, channels=["push"], idempotency_key="push:nokey")
+    assert raised.value.problems[0].details["channels"] == [
+        {"channel": "push", "reason": "unavailable"}
+    ]
+
+
+@pytest.mark.django_db
+def test_unknown_or_gone_bare_subscription_is_refused(vapid_key, push_templates) -> None:
+    gone = PushSubscription.objects.create(
+        endpoint="https://push.example/gone",
+        p256dh="x",
+        auth="y",
+        created_at=timezone.now(),
+        gone_at=timezone.now(),
+    )
+    for address in (f"push:s{gone.pk}", "push:s999999", "push:whatever"):
+        with pytest.raises(InvalidInputError) as raised:
+            _queue(address=address, channels=["push"], idempotency_key=f"push:bad:{address}")
+        assert raised.value.problems[0].field == "address"
+        assert raised.value.problems[0].code == "push.subscription_unknown"
+
+
+# --- delivery through the protocol ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_push_is_signed_encrypted_and_delivered_once(
+    push, allow_local, vapid_key, push_templates, make_customer
+) -> None:
+    # given: a customer whose browser subscribed, and a visitor's bare subscription
+    customer = make_customer(consents={"push": True}, language="en")
+    mine = push.subscribe()
+    assert _post(_client(), mine).status_code == 201
+    PushSubscription.objects.filter(endpoint=mine["endpoint"]).update(customer=customer)
+    visitor = _post(_client(), push.subscribe()).json()
+    to_customer = _queue(customer=customer, channels=["push", "sms"], idempotency_key="push:c:1")
+    to_visitor = _queue(address=visitor["address"], channels=["push"], idempotency_key="push:v:1")
+    assert to_customer.channel == "push"
+    assert to_customer.recipient == f"push:c{customer.pk}"
+    # when
+    handled = DeliveryWorker(providers={"push": _provider(vapid_key)}).run(until_idle=True)
+    # then: the push service verified the VAPID signature and decrypted both payloads
+    assert handled == 2
+    received = {r.payload["key"]: r for r in push.received}
+    assert set(received) == {"push:c:1", "push:v:1"}
+    english = received["push:c:1"]
+    assert english.payload["title"] == "Taipower outage"
+    assert english.payload["body"] == "Account 01-23-4567-89-0: outage on 2026-05-20."
+    assert english.headers["ttl"] == "600"
+    assert english.headers["topic"] == push_topic("push:c:1")
+    assert english.headers["urgency"] == "normal"
+    assert english.headers["content-encoding"] == "aes128gcm"
+    assert received["push:v:1"].payload["title"] == "台電停電通知"
+    counts = push.ledger.counts("push")
+    assert counts["push:c:1"].delivered == counts["push:v:1"].delivered == 1
+    for message in (to_customer, to_visitor):
+        message.refresh_from_db()
+        assert message.status == Status.SENT
+        assert message.provider == "webpush"
+    assert PushSubscription.objects.filter(last_success_at__isnull=False).count() == 2
+
+
+@pytest.mark.django_db
+def test_gone_subscription_is_marked_and_message_dead(
+    push, allow_local, vapid_key, push_templates
+) -> None:
+    subscription = push.subscribe()
+    address = _post(_client(), subscription).json()["address"]
+    message = _queue(address=address, channels=["push"], idempotency_key="push:gone")
+    push.unsubscribe(subscription["endpoint"])
+    DeliveryWorker(providers={"push": _provider(vapid_key)}).run(until_idle=True)
+    message.refresh_from_db()
+    assert message.status == Status.DEAD
+    assert "gone" in message.last_error
+    assert PushSubscription.objects.get().gone_at is not None
+    # and nothing more can be queued for it
+    with pytest.raises(InvalidInputError):
+        _queue(address=address, channels=["push"], idempotency_key="push:gone:2")
+
+
+@pytest.mark.django_db
+def test_push_service_outage_is_retried(push, allow_local, vapid_key, push_templates) -> None:
+    address = _post(_client(), push.subscribe()).json()["address"]
+    message = _queue(address=address, channels=["push"], idempotency_key="push:retry")
+    push.ledger.set_config("push.status", 503)
+    DeliveryWorker(providers={"push": _provider(vapid_key)}).run(until_idle=True)
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert "503" in message.last_error
+    # the service is back: the retry delivers, once
+    push.ledger.set_config("push.status", 0)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        not_before=timezone.now() - timedelta(seconds=1)
+    )
+    DeliveryWorker(providers={"push": _provider(vapid_key)}).run(until_idle=True)
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert push.ledger.counts("push")["push:retry"].delivered == 1
+
+
+def test_push_service_refuses_a_forged_vapid_token(tmp_path) -> None:
+    from py_vapid import Vapid02
+
+    signer = Vapid02()
+    signer.generate_keys()
+    other = Vapid02()
+    other.generate_keys()
+    claims = {"sub": "mailto:a@example.tw", "aud": "http://127.0.0.1:1"}
+    header = signer.sign(dict(claims))["Authorization"]
+    assert verify_vapid(header, audience="http://127.0.0.1:1")["sub"] == "mailto:a@example.tw"
+    forged_key = other.sign(dict(claims))["Authorization"].split("k=")[1]
+    forged = header.split("k=")[0] + "k=" + forged_key
+    from powerdesk.notifications.testing.push_server import VapidError
+
+    with pytest.raises(VapidError) as raised:
+        verify_vapid(forged, audience="http://127.0.0.1:1")
+    assert raised.value.status == 403
+    with pytest.raises(VapidError):
+        verify_vapid(header, audience="http://127.0.0.1:2")
