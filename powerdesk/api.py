@@ -170,6 +170,7 @@ def health_api(request: HttpRequest) -> Status[dict[str, Any]]:
 
 
 def _register_routers() -> None:
+    from powerdesk.cases.api import router as cases_router
     from powerdesk.core.api import router as core_router
     from powerdesk.core.calendar_api import router as calendar_router
     from powerdesk.customers.api import router as customers_router
@@ -183,6 +184,7 @@ def _register_routers() -> None:
     api.add_router("/staff", staff_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/tariffs", tariffs_router)
+    api.add_router("/cases", cases_router)
 
 
 _register_routers()

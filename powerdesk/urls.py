@@ -7,14 +7,17 @@ from powerdesk.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("open311/v2/", include("powerdesk.cases.open311_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("powerdesk.web.urls")),
+    path("staff/cases/", include("powerdesk.cases.staff_urls")),
     path("staff/notifications/", include("powerdesk.notifications.staff_urls")),
     path("staff/calls/", include("powerdesk.notifications.call_urls")),
     path("staff/", include("powerdesk.staff.urls")),
     path("notifications/", include("powerdesk.notifications.urls")),
     path("tariffs/", include("powerdesk.tariffs.urls")),
+    path("cases/", include("powerdesk.cases.urls")),
     prefix_default_language=False,
 )
 

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "powerdesk.customers",
     "powerdesk.notifications",
     "powerdesk.tariffs",
+    "powerdesk.cases",
     "powerdesk.web",
 ]
 
