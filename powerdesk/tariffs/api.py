@@ -15,8 +15,6 @@ spend minutes on a 10^9-digit number), and convert every ``TariffError`` into an
 ``InvalidInputError`` naming the field, or the CSV rows, in both languages.
 """
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -36,6 +34,7 @@ from powerdesk.core.domain.errors import DomainError, FieldProblem, Message
 from powerdesk.core.errors import ApplicationError, InvalidInputError
 from powerdesk.core.schemas import ErrorOut
 from powerdesk.tariffs import engine
+from powerdesk.tariffs.engine import limits
 from powerdesk.tariffs.schemas import (
     TariffBillIn,
     TariffBillOut,
@@ -48,15 +47,15 @@ from powerdesk.tariffs.schemas import (
 
 router = Router(tags=["tariffs"])
 
-MAX_KWH = Decimal(1_000_000)
-"""[kWh] Largest accepted reading, monthly use or period share of one. Not a Taipower rule: a
-lighting (表燈) customer uses a few thousand kWh a month; larger values are input errors."""
-MAX_INTERVAL_KWH = Decimal(10_000)
-"""[kWh] Largest accepted energy of one CSV interval (same reasoning)."""
-MAX_METER_AMPERES = Decimal(10_000)
-MAX_EQUIPMENT_KVA = Decimal(100_000)
-MAX_SHARE = Decimal(100)
-MAX_DECIMAL_PLACES = 6
+# The engine's own bounds (``engine.limits``): the shell refuses the same values first, with
+# the interface's field names.
+MAX_KWH = limits.MAX_KWH
+MAX_INTERVAL_KWH = limits.MAX_INTERVAL_KWH
+MAX_METER_AMPERES = limits.MAX_METER_AMPERES
+MAX_EQUIPMENT_KVA = limits.MAX_EQUIPMENT_KVA
+MAX_SHARE = limits.MAX_SHARE
+MAX_DECIMAL_PLACES = limits.MAX_DECIMAL_PLACES
+decimal_places = limits.decimal_places
 MAX_CSV_BYTES = 5_000_000
 """Largest interval CSV accepted (a year of 15-minute data is about 0.8 MB)."""
 MAX_PROBLEMS = 50
@@ -164,36 +163,7 @@ def number_in(value: object, *, field: str, maximum: Decimal) -> object:
             return value
     if not isinstance(number, Decimal) or not number.is_finite():
         return value
-    if number > maximum:
-        raise _error(
-            "tariff.number_too_large",
-            field=field,
-            zh_hant=f"「{field}」不可大於 {maximum:,}，收到 {number}。",
-            en=f"{field} must be at most {maximum:,}, got {number}.",
-            value=str(number),
-            maximum=str(maximum),
-        )
-    if decimal_places(number) > MAX_DECIMAL_PLACES:
-        raise _error(
-            "tariff.number_too_precise",
-            field=field,
-            zh_hant=f"「{field}」最多 {MAX_DECIMAL_PLACES} 位小數，收到 {number}。",
-            en=f"{field} may have at most {MAX_DECIMAL_PLACES} decimal places, got {number}.",
-            value=str(number),
-        )
-    return number
-
-
-def decimal_places(number: Decimal) -> int:
-    """Significant decimal places of a finite ``Decimal`` (``1.50`` → 1, ``1E-9`` → 9).
-
-    Computed from the digits, not with ``normalize()``, which rounds values below the context's
-    exponent range (``1E-999999999``) to zero."""
-    _sign, digits, exponent = number.as_tuple()
-    significant = "".join(map(str, digits)).rstrip("0")
-    if not isinstance(exponent, int) or exponent >= 0 or not significant:
-        return 0
-    return max(0, -exponent - (len(digits) - len(significant)))
+    return limits.check_bounds(number, field=field, maximum=maximum)
 
 
 def periods_in(value: object, *, field: str, maximum: Decimal) -> object:
@@ -375,62 +345,6 @@ def tariff_compare_typical(
         raise invalid_input(error, renames={"start": "as_of", "end": "as_of"}) from error
 
 
-def _data_rows(data: bytes) -> list[int]:
-    """The CSV line number of every data row, as the engine numbers them (only called once the
-    engine has parsed the file, so the decoding and the row structure are known to be good)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp950")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[int] = []
-    header = True
-    for fields in reader:
-        if not any(field.strip() for field in fields):
-            continue
-        if header:
-            header = False
-            continue
-        rows.append(reader.line_num)
-    return rows
-
-
-def _check_interval_values(series: engine.IntervalSeries, *, data: bytes) -> None:
-    """Refuse interval values above ``MAX_INTERVAL_KWH`` or with too many decimals, by row."""
-    bad = [
-        index
-        for index, value in enumerate(series.kwh)
-        if value > MAX_INTERVAL_KWH or decimal_places(value) > MAX_DECIMAL_PLACES
-    ]
-    if not bad:
-        return
-    rows = _data_rows(data)
-    problems = []
-    for index in bad[:MAX_PROBLEMS]:
-        row, value = rows[index], series.kwh[index]
-        if value > MAX_INTERVAL_KWH:
-            code = "tariff.csv.kwh_too_large"
-            zh = f"每個區間的用電度數不可大於 {MAX_INTERVAL_KWH:,}（收到 {value}）。"
-            en = f"the kWh of one interval must be at most {MAX_INTERVAL_KWH:,} (got {value})."
-        else:
-            code = "tariff.csv.kwh_too_precise"
-            zh = f"用電度數最多 {MAX_DECIMAL_PLACES} 位小數（收到 {value}）。"
-            en = f"kWh may have at most {MAX_DECIMAL_PLACES} decimal places (got {value})."
-        problems.append(
-            engine.CsvProblem(
-                row=row,
-                column="kwh",
-                code=code,
-                message=Message(
-                    zh_hant=f"第 {row} 列「kwh」欄：{zh}", en=f"Row {row}, column 'kwh': {en}"
-                ),
-            )
-        )
-    raise CsvInvalidError(
-        engine.IntervalCsvError(tuple(problems), more=max(0, len(bad) - MAX_PROBLEMS))
-    )
-
-
 def csv_too_large(size: int) -> engine.TariffError:
     return _error(
         "tariff.csv_too_large",
@@ -465,7 +379,6 @@ def tariff_compare_csv(
         series = engine.parse_interval_csv(data)
     except engine.TariffError as error:
         raise invalid_input(error) from error
-    _check_interval_values(series, data=data)
     renames = {"series": "csv", "start": "csv", "end": "csv"}
     if values["as_of"] is not None:
         renames = {**renames, "start": "as_of"}

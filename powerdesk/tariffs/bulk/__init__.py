@@ -10,7 +10,10 @@ the integer arithmetic; ``tests/test_bulk.py`` checks it on more than 10,000 ran
   ``tou_totals``);
 * ``partitions``: account ranges for parallel workers and chunks for flat memory;
 * ``recommend``: every eligible plan per account, the cheapest, the saving, a summary and the
-  CSV table (``recommend_accounts``, ``recommend_parallel``, ``summarize``, ``write_recommendations``).
+  CSV table (``recommend_accounts``, ``recommend_parallel``, ``summarize``, ``write_recommendations``);
+* ``readings``: dated billed readings (the customer database) → calendar-month ``History``,
+  with the accounts that cannot be mapped reported, never guessed (its docstring defines the
+  cycle-name mapping), and the recommendation table rows (``OUTPUT_COLUMNS``).
 """
 
 from powerdesk.tariffs.bulk.engine import (

@@ -89,6 +89,7 @@ class Status(IntEnum):
     TOU_BIMONTHLY = 6
     NO_PERIOD_KWH = 7
     NOT_ELIGIBLE = 8
+    TIERED_CLASS_UNKNOWN = 9
 
 
 STATUS_CODES: dict[Status, str] = {
@@ -101,6 +102,7 @@ STATUS_CODES: dict[Status, str] = {
     Status.TOU_BIMONTHLY: "tariff.tou_bimonthly",
     Status.NO_PERIOD_KWH: "bulk.no_period_kwh",
     Status.NOT_ELIGIBLE: "bulk.not_eligible",
+    Status.TIERED_CLASS_UNKNOWN: "bulk.tiered_class_unknown",
 }
 """Stable codes; the ``tariff.*`` ones are exactly the scalar engine's ``TariffError.code``."""
 
@@ -133,6 +135,10 @@ STATUS_MESSAGES: dict[Status, Message] = {
         en="no kWh per period (no interval data) and no assumed shares",
     ),
     Status.NOT_ELIGIBLE: Message(zh_hant="不適用此方案", en="plan not open to this customer"),
+    Status.TIERED_CLASS_UNKNOWN: Message(
+        zh_hant="時間電價用戶的非時間電價類別（住宅／非營業／營業）不明",
+        en="the non-time-of-use class of this time-of-use customer is unknown",
+    ),
 }
 """What each status means, in both site languages (for the CLI and the CSV legend)."""
 

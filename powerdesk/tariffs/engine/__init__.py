@@ -18,6 +18,7 @@ Input forms:
   ``compare_intervals`` / ``interval_periods``.
 """
 
+from powerdesk.tariffs.engine import limits
 from powerdesk.tariffs.engine.bill import (
     bill_total,
     compute_bill,
@@ -104,6 +105,7 @@ __all__ = [
     "compute_bill",
     "day_type",
     "interval_periods",
+    "limits",
     "load_schedule",
     "load_schedules",
     "monthly_bill",

@@ -56,6 +56,13 @@ from typing import Any, cast
 
 from powerdesk.core.domain.errors import Message
 from powerdesk.tariffs.engine import charges
+from powerdesk.tariffs.engine.limits import (
+    MAX_COMPUTED_PLACES,
+    MAX_EQUIPMENT_KVA,
+    MAX_KWH,
+    MAX_METER_AMPERES,
+    check_bounds,
+)
 from powerdesk.tariffs.engine.loader import parse_plan, schedule_for, schedules_between
 from powerdesk.tariffs.engine.model import (
     PERIOD_NAMES,
@@ -133,7 +140,7 @@ def parse_kwh(value: object, *, field: str = "kwh") -> Decimal:
             field=field,
             details={"value": str(number)},
         )
-    return number
+    return check_bounds(number, field=field, maximum=MAX_KWH, places=MAX_COMPUTED_PLACES)
 
 
 def parse_tou_kwh(value: TouKwh | Mapping[str, object], *, field: str = "kwh") -> TouKwh:
@@ -174,7 +181,7 @@ def parse_billing(value: Billing | str) -> Billing:
     return _parse_enum(value, Billing, field="billing")
 
 
-def _positive_decimal(value: object, *, field: str, allow_zero: bool) -> Decimal:
+def _positive_decimal(value: object, *, field: str, allow_zero: bool, maximum: Decimal) -> Decimal:
     number: Decimal | None = None
     if isinstance(value, Decimal) and value.is_finite():
         number = value
@@ -191,7 +198,7 @@ def _positive_decimal(value: object, *, field: str, allow_zero: bool) -> Decimal
             field=field,
             details={"value": str(value)},
         )
-    return number
+    return check_bounds(number, field=field, maximum=maximum)
 
 
 def parse_options(
@@ -207,7 +214,9 @@ def parse_options(
     amperes = (
         None
         if meter_amperes is None
-        else _positive_decimal(meter_amperes, field="meter_amperes", allow_zero=False)
+        else _positive_decimal(
+            meter_amperes, field="meter_amperes", allow_zero=False, maximum=MAX_METER_AMPERES
+        )
     )
     if not isinstance(tax_exempt, bool):
         raise TariffError(
@@ -238,7 +247,9 @@ def parse_options(
     kva = (
         None
         if equipment_kva is None
-        else _positive_decimal(equipment_kva, field="equipment_kva", allow_zero=True)
+        else _positive_decimal(
+            equipment_kva, field="equipment_kva", allow_zero=True, maximum=MAX_EQUIPMENT_KVA
+        )
     )
     if power_factor is not None and kva is None:
         raise TariffError(

@@ -252,6 +252,8 @@ def parse_shares(
         try:
             parsed[name] = bills.parse_kwh(amount, field=f"{field}.{name}")
         except TariffError as error:
+            if not error.code.startswith("tariff.kwh"):
+                raise error.with_field(f"{field}.{name}") from None
             raise TariffError(
                 code=error.code.replace("kwh", "share"),
                 zh_hant=f"「{field}.{name}」的比例必須是不小於 0 的數字（%），收到「{amount}」。",

@@ -45,6 +45,12 @@ from powerdesk.core.domain.errors import Message
 from powerdesk.tariffs.engine import bill as bills
 from powerdesk.tariffs.engine import compare
 from powerdesk.tariffs.engine.compare import Comparison
+from powerdesk.tariffs.engine.limits import (
+    MAX_DECIMAL_PLACES,
+    MAX_INTERVAL_KWH,
+    check_bounds,
+    decimal_places,
+)
 from powerdesk.tariffs.engine.loader import SLOT_MINUTES, parse_plan
 from powerdesk.tariffs.engine.model import (
     Bill,
@@ -110,6 +116,8 @@ class IntervalSeries:
             problem = "the series has no intervals"
         elif not all(_is_kwh(value) for value in self.kwh):
             problem = "every kwh must be a finite Decimal of zero or more"
+        else:
+            self._check_bounds()
         if problem is not None:
             raise TariffError(
                 code="tariff.series_invalid",
@@ -117,6 +125,12 @@ class IntervalSeries:
                 en=f"Invalid interval series: {problem}.",
                 field="series",
             )
+
+    def _check_bounds(self) -> None:
+        """Refuse an interval above ``MAX_INTERVAL_KWH`` or with too many decimals, by index."""
+        for index, value in enumerate(self.kwh):
+            if value > MAX_INTERVAL_KWH or decimal_places(value) > MAX_DECIMAL_PLACES:
+                check_bounds(value, field=f"series.kwh[{index}]", maximum=MAX_INTERVAL_KWH)
 
     @property
     def end(self) -> datetime:
@@ -273,6 +287,30 @@ def _parse_row(
                     "kwh_negative",
                     f"用電度數不可為負數（{kwh_text}）。",
                     f"kWh must not be negative ({kwh_text}).",
+                )
+            )
+            kwh = None
+        elif kwh > MAX_INTERVAL_KWH:
+            problems.append(
+                _problem(
+                    row,
+                    "kwh",
+                    "kwh_too_large",
+                    f"每個區間的用電度數不可大於 {MAX_INTERVAL_KWH:,}（收到 {kwh_text[:32]}）。",
+                    f"the kWh of one interval must be at most {MAX_INTERVAL_KWH:,} "
+                    f"(got {kwh_text[:32]}).",
+                )
+            )
+            kwh = None
+        elif decimal_places(kwh) > MAX_DECIMAL_PLACES:
+            problems.append(
+                _problem(
+                    row,
+                    "kwh",
+                    "kwh_too_precise",
+                    f"用電度數最多 {MAX_DECIMAL_PLACES} 位小數（收到 {kwh_text[:32]}）。",
+                    f"kWh may have at most {MAX_DECIMAL_PLACES} decimal places "
+                    f"(got {kwh_text[:32]}).",
                 )
             )
             kwh = None
