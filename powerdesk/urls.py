@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from powerdesk.api import api
+from powerdesk.notifications import demo_inbox
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -14,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("staff/cases/", include("powerdesk.cases.staff_urls")),
     path("staff/notifications/", include("powerdesk.notifications.staff_urls")),
     path("staff/calls/", include("powerdesk.notifications.call_urls")),
+    path("staff/demo-inbox/", demo_inbox.demo_inbox_view, name="demo_inbox"),
     path("staff/", include("powerdesk.staff.urls")),
     path("notifications/", include("powerdesk.notifications.urls")),
     path("tariffs/", include("powerdesk.tariffs.urls")),

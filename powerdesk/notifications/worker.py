@@ -7,6 +7,18 @@ lease time. SIGTERM/SIGINT: the message being sent is finished and recorded, the
 batch is given back, and the worker exits. SIGKILL or a crash: the lease runs out and another
 worker claims the rows again; the idempotency key makes the provider recognise a message it
 already accepted.
+
+The database may be unavailable for a while: SQLite locked by another writer past the busy
+timeout, a PostgreSQL table or row locked past ``lock_timeout`` (the worker sets both to
+``db_timeout_seconds`` on its own connections, so that it never waits without bound behind a
+migration or a long transaction), a dropped connection. The worker survives it:
+
+- before a message is sent (claim, start of an attempt), the batch is abandoned; its leases run
+  out and the rows are claimed again (no provider has seen them);
+- after the provider accepted (or refused) a message, recording the outcome is retried until it
+  is written or the lease turns out to have been taken over: a message that was sent is never
+  left unrecorded to be sent again by this worker;
+- the heartbeat keeps trying to renew the lease through the outage.
 """
 
 from __future__ import annotations
@@ -18,9 +30,17 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
+from typing import TypeVar
 
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+)
 
 from powerdesk.notifications import links, outbox
 from powerdesk.notifications.channels.base import (
@@ -37,6 +57,13 @@ from powerdesk.notifications.domain.quiet_hours import earliest_delivery
 
 logger = logging.getLogger("powerdesk.notifications")
 
+T = TypeVar("T")
+
+# Errors that mean "the database is unavailable for now" (locked past the busy timeout or
+# lock_timeout, connection lost), as opposed to a bug (IntegrityError, ProgrammingError).
+UNAVAILABLE = (OperationalError, InterfaceError)
+DEFAULT_DB_TIMEOUT_SECONDS = 10.0
+
 
 class DeliveryWorker:
     def __init__(
@@ -48,8 +75,11 @@ class DeliveryWorker:
         channels: list[str] | None = None,
         providers: dict[str, Provider] | None = None,
         rng: random.Random | None = None,
+        db_timeout_seconds: float | None = DEFAULT_DB_TIMEOUT_SECONDS,
     ) -> None:
         self.conf = outbox_settings()
+        self.db_timeout_seconds = db_timeout_seconds
+        self._tuned = threading.local()
         self.lease_seconds = lease_seconds or self.conf.lease_seconds
         self.batch_size = batch_size or self.conf.batch_size
         self.poll_seconds = poll_seconds
@@ -92,6 +122,7 @@ class DeliveryWorker:
                 ):  # never inside a caller's or a test's transaction
                     close_old_connections()
                 try:
+                    self._tune_connection()
                     claims = outbox.claim(
                         lease_seconds=self.lease_seconds,
                         limit=self.batch_size,
@@ -99,13 +130,21 @@ class DeliveryWorker:
                     )
                     if claims:
                         done += self.deliver(claims)
-                except DatabaseError:
-                    # A locked SQLite file past its busy timeout, a dropped PostgreSQL
-                    # connection: the leases of this batch expire and the rows are claimed
-                    # again (the provider recognises a message it already accepted).
-                    logger.exception("notifications worker %s: database error", self.worker_id)
+                except DatabaseError as error:
+                    # A locked SQLite file past its busy timeout, a PostgreSQL lock past
+                    # lock_timeout, a dropped connection, before a message was sent: the
+                    # leases of this batch expire and the rows are claimed again.
                     if connection.in_atomic_block:
                         raise
+                    if isinstance(error, UNAVAILABLE):
+                        logger.warning(
+                            "notifications worker %s: database unavailable (%s); "
+                            "the batch's leases will expire and its rows be claimed again",
+                            self.worker_id,
+                            _describe(error),
+                        )
+                    else:
+                        logger.exception("notifications worker %s: database error", self.worker_id)
                     connection.close()
                     self.stopping.wait(self.poll_seconds)
                     continue
@@ -121,6 +160,48 @@ class DeliveryWorker:
         finally:
             self._close_providers()
         return done
+
+    def _tune_connection(self) -> None:
+        """Bound every lock wait of this thread's connection by ``db_timeout_seconds`` (once
+        per connection): SQLite ``busy_timeout``, PostgreSQL ``lock_timeout``."""
+        if self.db_timeout_seconds is None:
+            return
+        connection.ensure_connection()
+        raw = connection.connection
+        if getattr(self._tuned, "raw", None) is raw:
+            return
+        milliseconds = max(1, round(self.db_timeout_seconds * 1000))
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"PRAGMA busy_timeout = {milliseconds:d}")
+            elif connection.vendor == "postgresql":
+                cursor.execute(f"SET lock_timeout = {milliseconds:d}")
+        self._tuned.raw = raw
+
+    def _record(self, write: Callable[[], T], *, message_id: int, what: str) -> T:
+        """Run ``write`` (recording the outcome of an attempt the provider has answered) until
+        the database takes it. Stopping (SIGTERM) does not cut this short: the message in
+        flight is recorded. Inside a caller's transaction (tests) the error is raised."""
+        delay = 0.05
+        tries = 0
+        while True:
+            try:
+                self._tune_connection()
+                return write()
+            except UNAVAILABLE as error:
+                if connection.in_atomic_block:
+                    raise
+                tries += 1
+                logger.warning(
+                    "message %s: %s, but recording it failed (try %s: %s); retrying",
+                    message_id,
+                    what,
+                    tries,
+                    _describe(error),
+                )
+                connection.close()
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
 
     def _close_providers(self) -> None:
         for provider in self.providers.values():
@@ -181,24 +262,33 @@ class DeliveryWorker:
                 raise TransientDeliveryError(f"no provider is configured for {message.channel}")
             result = provider.send(self._outgoing(held, provider=provider))
         except DeliveryError as error:
-            status = outbox.fail(
-                held, number=number, error=error, policy=self.policy, dedup_window=window
+            refused = error
+            status = self._record(
+                lambda: outbox.fail(
+                    held, number=number, error=refused, policy=self.policy, dedup_window=window
+                ),
+                message_id=message.pk,
+                what="the provider refused it",
             )
             logger.warning(
-                "message %s attempt %s failed (%s): %s", message.pk, number, status, error.detail
+                "message %s attempt %s failed (%s): %s", message.pk, number, status, refused.detail
             )
         except Exception as error:  # an adapter's bug must not kill the worker
             logger.exception("message %s attempt %s: unexpected error", message.pk, number)
-            outbox.fail(
-                held,
-                number=number,
-                error=TransientDeliveryError(f"unexpected error: {error!r}"),
-                policy=self.policy,
-                dedup_window=window,
+            unexpected = TransientDeliveryError(f"unexpected error: {error!r}")
+            self._record(
+                lambda: outbox.fail(
+                    held, number=number, error=unexpected, policy=self.policy, dedup_window=window
+                ),
+                message_id=message.pk,
+                what="the attempt failed",
             )
         else:
-            if not outbox.finish(
-                held, number=number, result=result, provider=getattr(provider, "name", "")
+            name = getattr(provider, "name", "")
+            if not self._record(
+                lambda: outbox.finish(held, number=number, result=result, provider=name),
+                message_id=message.pk,
+                what="the provider accepted it",
             ):
                 logger.warning(
                     "message %s: sent, but the lease was lost; the new holder records it",
@@ -232,9 +322,20 @@ class DeliveryWorker:
         interval = max(self.lease_seconds / 3, 0.2)
         try:
             while not stop.wait(interval):
-                if outbox.renew(token=token, lease_seconds=self.lease_seconds) == 0:
-                    return
+                try:
+                    self._tune_connection()
+                    if outbox.renew(token=token, lease_seconds=self.lease_seconds) == 0:
+                        return
+                except UNAVAILABLE as error:
+                    # Keep trying through the outage: the lease may still be renewed in time.
+                    logger.warning("lease heartbeat: database unavailable (%s)", _describe(error))
+                    connection.close()
         except Exception:  # the main thread's conditional writes notice a lost lease
             logger.exception("lease heartbeat failed")
         finally:
             connection.close()
+
+
+def _describe(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:200]}"

@@ -50,6 +50,16 @@ class KeyCount:
     transmissions: int  # every transmission, repeats included
 
 
+@dataclass(frozen=True, slots=True)
+class Received:
+    key: str
+    new: bool  # False: a repeat the provider recognised (not delivered again)
+    provider_id: str
+    recipient: str
+    body: str
+    received_at: float  # Unix time
+
+
 class Ledger:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -119,6 +129,26 @@ class Ledger:
         with self._connect() as db:
             query = "SELECT key, new, provider_id, recipient, body FROM received WHERE channel = ? ORDER BY id"
             return db.execute(query, (channel,)).fetchall()
+
+    def recent(self, channel: str, *, limit: int = 50) -> list[Received]:
+        """The last ``limit`` transmissions on ``channel``, newest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT key, new, provider_id, recipient, body, received_at FROM received "
+                "WHERE channel = ? ORDER BY id DESC LIMIT ?",
+                (channel, limit),
+            ).fetchall()
+        return [
+            Received(
+                key=key,
+                new=bool(new),
+                provider_id=provider_id,
+                recipient=recipient,
+                body=body,
+                received_at=received_at,
+            )
+            for key, new, provider_id, recipient, body, received_at in rows
+        ]
 
     def mark_seen(self, *, channel: str, key: str) -> None:
         """A request for ``key`` arrived (before any delay): the client is now waiting."""

@@ -9,8 +9,8 @@ trial, as counted by the local SMTP and Mitake servers (their shared ledger):
   ``clientid`` (``Duplicate=Y``); the mailbox behind the SMTP server drops a repeated
   Message-ID (RFC 7352). Repeated *transmissions* are counted too and bounded: none without a
   kill, a pause or a timeout, at most one per interrupted send otherwise;
-- every stranded row (leased by a killed or paused worker) is picked up again within two lease
-  periods of the kill.
+- every stranded row (leased by a killed or paused worker, or by a batch abandoned while the
+  database was locked) is picked up again within two lease periods of the kill (the unlock).
 
 Leases are 2 s so that a trial takes seconds. Runs on SQLite and on PostgreSQL.
 """
@@ -26,12 +26,13 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from powerdesk.core.models import AuditEvent
 from powerdesk.notifications import actions, outbox
@@ -93,13 +94,20 @@ def workers(tmp_path):
     """Start workers through this; every one still running at the end is stopped."""
     started: list[processes.WorkerProcess] = []
 
-    def start(env: dict[str, str], *, batch_size: int = 2, prefix: tuple[str, ...] = ()):
+    def start(
+        env: dict[str, str],
+        *,
+        batch_size: int = 2,
+        prefix: tuple[str, ...] = (),
+        extra: tuple[str, ...] = (),
+    ):
         worker = processes.start_worker(
             env,
             log=tmp_path / f"worker-{len(started)}.log",
             lease_seconds=LEASE,
             batch_size=batch_size,
             prefix=prefix,
+            extra=extra,
         )
         started.append(worker)
         return worker
@@ -450,3 +458,94 @@ def test_clock_jump_neither_steals_leases_nor_strands_rows(
             _assert_picked_up(stranded, after=max(killed_at, ready_at), by=worker_b)
         processes.stop(worker_a.process)
         processes.stop(worker_b.process)
+
+
+DB_TIMEOUT = 0.3  # the worker's busy_timeout (SQLite) / lock_timeout (PostgreSQL), seconds
+
+
+def _hold_write_lock(
+    *, how: str, pks: list[int], until: Callable[[], bool], then: float, limit: float = WAIT
+) -> None:
+    """Another writer holds the database (SQLite: ``BEGIN EXCLUSIVE`` on the file) or the outbox
+    (PostgreSQL: ``LOCK TABLE … IN ACCESS EXCLUSIVE MODE``, or row locks on ``pks``) until
+    ``until()`` holds (the worker gave up waiting: the lock outlasted its timeout) and ``then``
+    seconds more; nothing else is queried meanwhile."""
+
+    def hold() -> None:
+        deadline = time.monotonic() + limit
+        while not until():
+            assert time.monotonic() < deadline, f"the lock ({how}) never reached the worker"
+            time.sleep(0.02)
+        time.sleep(then)
+
+    if connection.vendor == "sqlite":
+        other = sqlite3.connect(connection.settings_dict["NAME"], timeout=30, isolation_level=None)
+        try:
+            other.execute("BEGIN EXCLUSIVE")
+            hold()
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        if how == "table":
+            table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        else:
+            list(OutboxMessage.objects.select_for_update().filter(pk__in=pks).values("pk"))
+        hold()
+
+
+def _database_errors(worker: processes.WorkerProcess) -> int:
+    return worker.output().count("database unavailable") + worker.output().count(
+        "recording it failed"
+    )
+
+
+def _errors_above(worker: processes.WorkerProcess, count: int) -> bool:
+    return _database_errors(worker) > count
+
+
+def test_database_locked_past_the_busy_timeout_loses_nothing_and_sends_nothing_twice(
+    bill_templates, customer, ledger, env, workers, rng
+):
+    _slow_providers(ledger, 250)
+    # given: one worker whose lock waits end after DB_TIMEOUT (and whose heartbeat renews the
+    # 2 s lease every 0.67 s)
+    worker = workers(env, extra=("--db-timeout", str(DB_TIMEOUT)))
+    _wait_ready(worker)
+    for trial in range(TRIALS):
+        messages = _enqueue(customer, prefix=f"locked:{trial}:{uuid.uuid4().hex[:8]}", count=4)
+        processes.wait_until(partial(_started, messages), timeout=WAIT, workers=(worker,))
+        errors_before = _database_errors(worker)
+        # when: at a random point another writer takes the lock and holds it past the worker's
+        # timeout (while it claims, starts an attempt, records a result or renews its lease):
+        # until the worker reported a failed wait, and a random time more
+        time.sleep(rng.uniform(0, 0.8))
+        how = rng.choice(["table", "rows"]) if connection.vendor == "postgresql" else "file"
+        leased = list(
+            OutboxMessage.objects.filter(
+                pk__in=[m.pk for m in messages], status="sending"
+            ).values_list("pk", flat=True)
+        )
+        if how == "rows" and len(leased) < 2:
+            how = "table"  # the worker may never touch those rows again: lock the table
+        _hold_write_lock(
+            how=how,
+            pks=leased,
+            until=partial(_errors_above, worker, errors_before),
+            then=rng.uniform(0, 0.8),
+        )
+        released_at = outbox.db_now()
+        # then: the worker survived the errors it met and delivers everything
+        processes.wait_until(partial(_all_sent, messages), timeout=WAIT, workers=(worker,))
+        assert worker.process.poll() is None, worker.output()[-3000:]
+        # exactly once; a message the provider accepted was recorded, not sent again
+        _assert_exactly_once(ledger, messages, max_repeats=0)
+        # every message not yet sent at the release was picked up within two leases of it
+        for message in messages:
+            last = DeliveryAttempt.objects.filter(message=message).order_by("-number").first()
+            assert last is not None
+            assert last.outcome == "sent", (message.pk, last.outcome)
+            waited = (last.started_at - released_at).total_seconds()
+            assert waited < 2 * LEASE, f"row {message.pk} picked up {waited:.2f} s after the unlock"

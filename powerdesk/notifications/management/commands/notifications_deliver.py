@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from powerdesk.notifications.worker import DeliveryWorker
+from powerdesk.notifications.worker import DEFAULT_DB_TIMEOUT_SECONDS, DeliveryWorker
 
 
 class Command(BaseCommand):
@@ -25,6 +26,15 @@ class Command(BaseCommand):
         parser.add_argument("--until-idle", action="store_true", help="Exit when nothing is due.")
         parser.add_argument("--max-messages", type=int, default=None, help="Exit after N messages.")
         parser.add_argument("--max-seconds", type=float, default=None, help="Exit after N seconds.")
+        parser.add_argument(
+            "--db-timeout",
+            type=float,
+            default=float(
+                os.environ.get("POWERDESK_NOTIFY_DB_TIMEOUT") or DEFAULT_DB_TIMEOUT_SECONDS
+            ),
+            help="Longest wait for a database lock, seconds (SQLite busy_timeout, PostgreSQL "
+            "lock_timeout); past it the worker gives the batch up or retries the write.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker = DeliveryWorker(
@@ -32,6 +42,7 @@ class Command(BaseCommand):
             batch_size=options["batch_size"],
             poll_seconds=options["poll"],
             channels=options["channels"],
+            db_timeout_seconds=options["db_timeout"],
         )
         worker.install_signal_handlers()
         self.stdout.write(f"notifications worker {worker.worker_id} started", ending="\n")
