@@ -34,6 +34,17 @@ SCHEDULES: tuple[Schedule, ...] = (
         task_path="powerdesk.core.tasks.task_records_purge_task",
         every=timedelta(hours=1),
     ),
+    Schedule(
+        name="cases.sla_recompute",
+        task_path="powerdesk.cases.tasks.cases_sla_recompute_task",
+        every=timedelta(minutes=5),
+    ),
+    # Slots are aligned to 00:00 UTC, i.e. 08:00 Asia/Taipei: the digest is there at opening.
+    Schedule(
+        name="cases.daily_digest",
+        task_path="powerdesk.cases.tasks.cases_daily_digest_task",
+        every=timedelta(days=1),
+    ),
 )
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)

@@ -271,7 +271,16 @@ POWERDESK = {
     "SITE_NAME": _("powerdesk"),
     "OFFICE_NAME": _("Taoyuan District Office"),
     "PUBLIC_LOOKUP_RATE": os.environ.get("POWERDESK_PUBLIC_LOOKUP_RATE", "20/h"),
+    # Open311 GeoReport v2 (/open311/v2/): requests per client address, and our jurisdiction id
+    "OPEN311_RATE": os.environ.get("POWERDESK_OPEN311_RATE", "300/m"),
+    "OPEN311_JURISDICTION": os.environ.get(
+        "POWERDESK_OPEN311_JURISDICTION", "taoyuan.taipower.example"
+    ),
 }
+
+# Case attachments live outside the web root and are served only through a permission check.
+POWERDESK_CASE_ATTACHMENT_DIR = DATA_DIR / "case_attachments"
+POWERDESK_CASE_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

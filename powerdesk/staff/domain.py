@@ -48,6 +48,14 @@ class Capability(StrEnum):
     AUDIT_VIEW = "audit.view"
     STAFF_MANAGE = "staff.manage"
     CALENDAR_EDIT = "calendar.edit"  # typhoon closures, office calendar import
+    # Counter cases (CPS). Working on a case also needs the case's department (or 業務組).
+    CASE_VIEW = "case.view"  # see cases of the actor's centre: queues, case page, search
+    CASE_INTAKE = "case.intake"  # open cases on behalf of a customer (counter, phone, mail …)
+    CASE_WORK = "case.work"  # notes, state changes, pauses, attachments, supply date
+    CASE_ASSIGN = "case.assign"  # assign to a person, transfer to another department
+    CASE_SUPERVISE = "case.supervise"  # dashboard, overdue list, digests, bulk reassignment
+    CATALOGUE_EDIT = "catalogue.edit"  # application kinds, limits, checklists (業務組)
+    OPEN311_MANAGE = "open311.manage"  # Open311 partner API keys
 
 
 _ALL_CUSTOMER = {
@@ -57,19 +65,41 @@ _ALL_CUSTOMER = {
     Capability.ACCOUNT_EDIT,
 }
 
+_CASE_WORKER = {Capability.CASE_VIEW, Capability.CASE_WORK, Capability.CASE_ASSIGN}
+_CASE_OVERSIGHT = {Capability.CASE_VIEW, Capability.CASE_SUPERVISE}
+
 CAPABILITIES: dict[DepartmentCode, frozenset[Capability]] = {
     DepartmentCode.BUSINESS: frozenset(
-        _ALL_CUSTOMER | {Capability.SERVICE_CENTRE_EDIT, Capability.CALENDAR_EDIT}
+        _ALL_CUSTOMER
+        | _CASE_WORKER
+        | {
+            Capability.SERVICE_CENTRE_EDIT,
+            Capability.CALENDAR_EDIT,
+            Capability.CASE_INTAKE,
+            Capability.CASE_SUPERVISE,
+            Capability.CATALOGUE_EDIT,
+            Capability.OPEN311_MANAGE,
+        }
     ),
-    DepartmentCode.BILLING: frozenset(_ALL_CUSTOMER | {Capability.ACCOUNT_EDIT_BILLING}),
-    DepartmentCode.DESIGN: frozenset({Capability.CUSTOMER_VIEW}),
-    DepartmentCode.DISPATCH: frozenset({Capability.CUSTOMER_VIEW, Capability.ACCOUNT_EDIT_GRID}),
-    DepartmentCode.MAINTENANCE: frozenset({Capability.CUSTOMER_VIEW, Capability.ACCOUNT_EDIT_GRID}),
-    DepartmentCode.WORKS: frozenset({Capability.CUSTOMER_VIEW}),
+    DepartmentCode.BILLING: frozenset(
+        _ALL_CUSTOMER | _CASE_WORKER | {Capability.ACCOUNT_EDIT_BILLING}
+    ),
+    DepartmentCode.DESIGN: frozenset({Capability.CUSTOMER_VIEW} | _CASE_WORKER),
+    DepartmentCode.DISPATCH: frozenset(
+        {Capability.CUSTOMER_VIEW, Capability.ACCOUNT_EDIT_GRID} | _CASE_WORKER
+    ),
+    DepartmentCode.MAINTENANCE: frozenset(
+        {Capability.CUSTOMER_VIEW, Capability.ACCOUNT_EDIT_GRID} | _CASE_WORKER
+    ),
+    DepartmentCode.WORKS: frozenset({Capability.CUSTOMER_VIEW} | _CASE_WORKER),
     DepartmentCode.GENERAL_AFFAIRS: frozenset({Capability.CALENDAR_EDIT}),
     DepartmentCode.HUMAN_RESOURCES: frozenset({Capability.STAFF_MANAGE}),
-    DepartmentCode.INSPECTION: frozenset({Capability.AUDIT_VIEW, Capability.CUSTOMER_VIEW}),
-    DepartmentCode.DIRECTOR: frozenset({Capability.AUDIT_VIEW, Capability.CUSTOMER_VIEW}),
+    DepartmentCode.INSPECTION: frozenset(
+        {Capability.AUDIT_VIEW, Capability.CUSTOMER_VIEW} | _CASE_OVERSIGHT
+    ),
+    DepartmentCode.DIRECTOR: frozenset(
+        {Capability.AUDIT_VIEW, Capability.CUSTOMER_VIEW} | _CASE_OVERSIGHT
+    ),
 }
 
 

@@ -25,7 +25,8 @@ def SERVICES() -> list[dict[str, str]]:  # noqa: N802 - a constant list that nee
             "text": _(
                 "New supply, capacity changes, transfers, name changes, termination and reconnection; follow your case with the QR code on your receipt."
             ),
-            "status": _("Coming soon"),
+            "url": reverse("cases:index"),
+            "status": "",
         },
         {
             "slug": "queue",

@@ -51,10 +51,10 @@ def test_home_page_lists_every_service_with_its_status_as_text(open_tab, site_da
     assert cards.count() == 6
     statuses = [text.strip() for text in tab.page.locator(".card__status").all_inner_texts()]
     assert statuses == [
-        "Coming soon",
-        "Coming soon",
         "Available now",
         "Coming soon",
+        "Available now",
+        "Available now",
         "Coming soon",
         "Available now",
     ]

@@ -33,7 +33,15 @@ def test_staff_home_shows_who_is_signed_in_and_what_they_can_do(open_tab, site_d
     ]
     assert "未啟用" in facts.locator("dd").nth(3).inner_text()
     links = [t.strip() for t in tab.page.locator(".cards h3 a").all_inner_texts()]
-    assert links == ["用戶查詢", "通知寄件匣", "待撥電話", "辦公日曆", "API 權杖", "設定驗證器 App"]
+    assert links == [
+        "櫃台案件",
+        "用戶查詢",
+        "通知寄件匣",
+        "待撥電話",
+        "辦公日曆",
+        "API 權杖",
+        "設定驗證器 App",
+    ]
     assert "登入身分： 林美玲" in tab.page.inner_text("header")
 
 
@@ -46,6 +54,7 @@ def test_auditor_home_links_to_the_audit_log(open_tab, site_data):
     # then
     links = [t.strip() for t in tab.page.locator(".cards h3 a").all_inner_texts()]
     assert links == [
+        "Counter cases",
         "Customer search",
         "Notification outbox",
         "Call list",

@@ -9,8 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
+from powerdesk.cases import demo as cases_demo
 from powerdesk.customers import demo_load
 from powerdesk.customers.models import Customer
+from powerdesk.notifications.demo_inbox import demo_notifications_queue
 
 
 class Command(BaseCommand):
@@ -57,11 +59,23 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 progress=bar.update,
             )
+        cases = cases_demo.demo_cases(seed=options["seed"])
+        notices = demo_notifications_queue(limit=20)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"loaded {summary.centres} service centres, {summary.customers:,} customers, "
-            f"{summary.accounts:,} accounts, {summary.readings:,} readings in {elapsed:.1f} s"
+            f"{summary.accounts:,} accounts, {summary.readings:,} readings, "
+            f"{cases.cases} counter cases in {elapsed:.1f} s"
         )
+        self.stdout.write(
+            f"queued {notices} demo notifications (with `make demo` they arrive in the local "
+            "SMTP and SMS servers, listed at /staff/demo-inbox/)"
+        )
+        if cases.open311_key:
+            self.stdout.write(
+                f"demo Open311 API key (shown once; POST /open311/v2/requests.json): "
+                f"{cases.open311_key}"
+            )
         lines = [f"{username:<28} {password}" for username, password in summary.staff.items()]
         # Also kept beside the demo database (owner-only) so a later `make demo` can point to it.
         path = Path(settings.DATA_DIR) / "demo-staff-passwords.txt"
