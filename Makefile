@@ -26,6 +26,7 @@ install-test: $(VENV)/.installed-test
 demo: install
 	$(PY) -m powerdesk migrate --noinput
 	$(PY) -m powerdesk demo --if-empty --accounts $(DEMO_ACCOUNTS)
+	$(PY) -m powerdesk notifications_vapid
 	$(PY) -m powerdesk serve --with-worker --with-local-providers --port $(PORT)
 
 ## make test: install test dependencies, run the checks and the whole suite

@@ -821,3 +821,62 @@ def letter_batch_mark_printed(*, actor: Any, batch: LetterBatch) -> LetterBatch:
         )
     batch.refresh_from_db()
     return batch
+
+
+# --- the "send a test notification to this browser" button ---------------------------------
+
+PUSH_TEST_TEMPLATE = "push.test"
+PUSH_TEST_BUCKET_SECONDS = 60  # one test notification per subscription and minute: a double
+# click (or a retried request) finds the row the first click queued
+PUSH_TEST_TEXTS = {
+    "zh-hant": (
+        "台電推播通知測試",
+        "這是一則測試通知：此瀏覽器可以收到台電的停電與服務通知。",
+    ),
+    "en": (
+        "Taipower test notification",
+        "This is a test: this browser can receive Taipower's outage and service notices.",
+    ),
+}
+
+
+def push_test_template_ensure() -> None:
+    """Make the ``push.test`` push template in both languages if it has no version yet
+    (idempotent; a concurrent creation of the same version is absorbed by ``get_or_create``).
+    Staff may add newer versions with :func:`template_create`; those are used instead."""
+    now = timezone.now()
+    for language, (subject, body) in PUSH_TEST_TEXTS.items():
+        if NotificationTemplate.objects.filter(
+            key=PUSH_TEST_TEMPLATE, channel=Channel.PUSH.value, language=language
+        ).exists():
+            continue
+        NotificationTemplate.objects.get_or_create(
+            key=PUSH_TEST_TEMPLATE,
+            channel=Channel.PUSH.value,
+            language=language,
+            version=1,
+            defaults={
+                "purpose": Purpose.SERVICE_NOTICE.value,
+                "subject": subject,
+                "body_text": body,
+                "created_at": now,
+            },
+        )
+
+
+def push_test_queue(*, subscription_id: int, language: str) -> OutboxMessage:
+    """Queue a test notification for one bare push subscription (the browser that asked for
+    it). The idempotency key is the subscription and the current minute, so a repeat within
+    the minute returns the row already queued instead of sending twice."""
+    push_test_template_ensure()
+    bucket = int(timezone.now().timestamp()) // PUSH_TEST_BUCKET_SECONDS
+    with transaction.atomic():
+        return notification_queue(
+            purpose=Purpose.SERVICE_NOTICE.value,
+            template=PUSH_TEST_TEMPLATE,
+            context={},
+            channels=[Channel.PUSH.value],
+            address=f"push:s{subscription_id}",
+            language="en" if language.lower().startswith("en") else "zh-hant",
+            idempotency_key=f"push.test:s{subscription_id}:{bucket}",
+        )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("push/", views.push_page_view, name="push"),
     path("push/key/", views.push_key_view, name="push_key"),
     path("push/subscriptions/", views.push_subscribe_view, name="push_subscribe"),
+    path("push/test/", views.push_test_view, name="push_test"),
     path("push/unsubscribe/", views.push_unsubscribe_view, name="push_unsubscribe"),
     path("sw.js", views.service_worker_view, name="service_worker"),
 ]

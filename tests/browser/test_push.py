@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from powerdesk.notifications import actions
@@ -45,6 +46,7 @@ def push_ready(settings, tmp_path, site_data) -> Any:
     config["PROVIDERS"]["push"]["OPTIONS"]["private_key_file"] = str(key_file)
     settings.POWERDESK_NOTIFICATIONS = config
     settings.POWERDESK_PUSH_ALLOW_LOCAL_HTTP = True
+    cache.clear()  # the rate limits of the push endpoints count per address (127.0.0.1 here)
     call_command("notifications_vapid", stdout=open(os.devnull, "w"))  # noqa: SIM115
     for language, title, body in [
         ("zh-hant", "台電停電通知", "${day} 09:00–12:00 ${area} 計畫性停電。"),
@@ -85,6 +87,19 @@ NOTIFICATIONS = """async () => {
   const shown = await registration.getNotifications();
   return shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, lang: n.lang}));
 }"""
+
+
+def _wait_for_notifications(tab: Any) -> list[dict[str, Any]]:
+    """Poll until the service worker shows a notification (``showNotification`` runs after
+    the push event's promise; an async predicate in ``wait_for_function`` is not awaited
+    reliably, so the polling is done here)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        shown: list[dict[str, Any]] = tab.page.evaluate(NOTIFICATIONS)
+        if shown:
+            return shown
+        time.sleep(0.1)
+    raise AssertionError("no notification was shown within 10 seconds")
 
 
 def test_subscribe_send_and_show_a_push_notification(open_tab, live_server, push_ready):
@@ -129,11 +144,7 @@ def test_subscribe_send_and_show_a_push_notification(open_tab, live_server, push
         "ServiceWorker.deliverPushMessage",
         {"origin": live_server.url + "/", "registrationId": registration_id, "data": data},
     )
-    tab.page.wait_for_function(
-        "async () => (await (await navigator.serviceWorker.ready).getNotifications()).length > 0",
-        polling=100,
-        timeout=10_000,
-    )
+    _wait_for_notifications(tab)
     shown = tab.page.evaluate(NOTIFICATIONS)
     assert shown == [
         {
@@ -161,24 +172,94 @@ def test_subscribe_send_and_show_a_push_notification(open_tab, live_server, push
             "data": json.dumps(other, ensure_ascii=False),
         },
     )
-    tab.page.wait_for_function(
-        "async () => (await (await navigator.serviceWorker.ready).getNotifications()).length > 0",
-        polling=100,
-        timeout=10_000,
-    )
+    _wait_for_notifications(tab)
     assert [n["tag"] for n in tab.page.evaluate(NOTIFICATIONS)] == ["outage:2026-05-21:zl-17"]
     assert tab.csp_violations() == []
 
 
-def test_push_page_is_accessible_and_works_in_english(open_tab, site_data):
-    tab = open_tab(locale="en-GB", bypass_csp=True)
-    tab.goto("/en/notifications/push/")
-    assert tab.page.inner_text("h1") == "Notifications in this browser"
-    assert tab.axe_violations() == []
-    plain = open_tab()
-    plain.goto("/notifications/push/")
-    plain.page.evaluate("async () => navigator.serviceWorker.ready")
-    assert plain.csp_violations() == []
+def _subscribe_with_local_push(tab: Any, push: PushService) -> dict[str, Any]:
+    """The page's script posts a subscription made by the local push service (see above)."""
+    tab.page.evaluate("async () => navigator.serviceWorker.ready")
+    test_button = tab.page.locator("form[data-push-test] button[type=submit]")
+    assert not test_button.is_visible()  # nothing to test before subscribing
+    reply: dict[str, Any] = tab.page.evaluate(
+        "(s) => window.powerdeskPush.send(s)", push.subscribe()
+    )
+    test_button.wait_for(state="visible", timeout=5_000)
+    return reply
+
+
+def test_test_button_sends_this_browser_a_notification(open_tab, live_server, push_ready):
+    tab = open_tab()
+    tab.page.context.grant_permissions(["notifications"], origin=live_server.url)
+    with PushService() as push:
+        # given: this browser subscribed on the page
+        tab.goto("/notifications/push/")
+        reply = _subscribe_with_local_push(tab, push)
+        # when: the person presses "send a test notification"; a double click sends one
+        tab.page.dblclick("form[data-push-test] button[type=submit]")
+        tab.page.wait_for_function(
+            "() => document.querySelector('[data-push-status]').textContent.startsWith('已送出')",
+            polling=100,
+            timeout=10_000,
+        )
+        assert tab.page.inner_text("[data-push-status]") == "已送出：通知應在一分鐘內出現。"
+        (message,) = OutboxMessage.objects.all()
+        assert message.recipient == reply["address"]
+        # and the worker delivers it through the protocol to the (local) push service
+        provider = WebPushProvider(
+            private_key_file=str(push_ready), subject="mailto:ops@example.tw", ttl=600
+        )
+        assert DeliveryWorker(providers={"push": provider}).run(until_idle=True) == 1
+        (received,) = push.received
+    # then: the decrypted payload, handed to the service worker, is shown
+    cdp = tab.page.context.new_cdp_session(tab.page)
+    registration_id = _registration_id(cdp, live_server.url)
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": live_server.url + "/",
+            "registrationId": registration_id,
+            "data": json.dumps(received.payload, ensure_ascii=False),
+        },
+    )
+    _wait_for_notifications(tab)
+    (shown,) = tab.page.evaluate(NOTIFICATIONS)
+    assert shown["title"] == "台電推播通知測試"
+    assert shown["body"].startswith("這是一則測試通知")
+    assert shown["tag"] == message.idempotency_key
+    assert tab.csp_violations() == []
+
+
+@pytest.mark.parametrize(
+    ("prefix", "locale", "heading"),
+    [
+        ("", "zh-TW", "在此瀏覽器接收通知"),
+        ("/en", "en-GB", "Notifications in this browser"),
+    ],
+)
+def test_push_page_is_accessible_with_the_test_button(
+    open_tab, live_server, push_ready, prefix, locale, heading
+):
+    with PushService() as push:
+        # accessibility (axe needs bypass_csp), with the test button shown
+        tab = open_tab(locale=locale, bypass_csp=True)
+        tab.goto(f"{prefix}/notifications/push/")
+        assert tab.page.inner_text("h1") == heading
+        _subscribe_with_local_push(tab, push)
+        assert tab.axe_violations() == []
+        # the real CSP: nothing blocked, with the test button shown and pressed
+        plain = open_tab(locale=locale)
+        plain.goto(f"{prefix}/notifications/push/")
+        _subscribe_with_local_push(plain, push)
+        plain.page.click("form[data-push-test] button[type=submit]")
+        plain.page.wait_for_function(
+            "() => ['已送出', 'On its way'].some((start) =>"
+            " document.querySelector('[data-push-status]').textContent.startsWith(start))",
+            polling=100,
+            timeout=10_000,
+        )
+        assert plain.csp_violations() == []
 
 
 def test_call_list_and_outcome_form_are_accessible(open_tab, site_data):

@@ -384,3 +384,216 @@ def test_push_service_refuses_a_forged_vapid_token(tmp_path) -> None:
     assert raised.value.status == 403
     with pytest.raises(VapidError):
         verify_vapid(header, audience="http://127.0.0.1:2")
+
+
+# --- "send a test notification to this browser" -----------------------------------------------
+
+
+def _post_test(client: Client, data: Any = None, *, prefix: str = "", csrf: bool = True) -> Any:
+    return client.post(
+        f"{prefix}/notifications/push/test/",
+        data=json.dumps({} if data is None else data),
+        content_type="application/json",
+        headers={"X-CSRFToken": CSRF} if csrf else {},
+    )
+
+
+def _subscribed(push: Any) -> tuple[Client, int]:
+    """A browser session that subscribed through the page's endpoint."""
+    client = _client()
+    reply = _post(client, push.subscribe())
+    assert reply.status_code == 201
+    return client, reply.json()["id"]
+
+
+@pytest.mark.django_db
+def test_test_button_queues_one_notification_for_the_sessions_own_subscription(
+    push, allow_local, vapid_key
+) -> None:
+    client, mine = _subscribed(push)
+    first = _post_test(client, {"id": mine})
+    assert first.status_code == 202
+    assert first.json()["message"] == "已送出：通知應在一分鐘內出現。"
+    # a double click within the minute finds the same row
+    again = _post_test(client, {"id": mine})
+    assert again.status_code == 202
+    assert again.json()["id"] == first.json()["id"]
+    (message,) = OutboxMessage.objects.all()
+    assert message.pk == first.json()["id"]
+    assert (message.channel, message.recipient) == ("push", f"push:s{mine}")
+    assert message.purpose == "service_notice"
+    assert message.template.key == "push.test"
+    assert message.language == "zh-hant"
+    assert message.subject == "台電推播通知測試"
+    assert message.idempotency_key.startswith(f"push.test:s{mine}:")
+
+
+@pytest.mark.django_db
+def test_test_button_in_english_and_without_an_id_uses_the_latest_subscription(
+    push, allow_local, vapid_key
+) -> None:
+    client, mine = _subscribed(push)
+    reply = _post_test(client, prefix="/en")
+    assert reply.status_code == 202
+    assert reply.json()["message"] == (
+        "On its way: the notification should appear within a minute."
+    )
+    message = OutboxMessage.objects.get()
+    assert message.recipient == f"push:s{mine}"
+    assert (message.language, message.subject) == ("en", "Taipower test notification")
+
+
+@pytest.mark.django_db
+def test_test_button_refuses_another_browsers_subscription(push, allow_local, vapid_key) -> None:
+    _, theirs = _subscribed(push)
+    mine_client, mine = _subscribed(push)
+    stranger = _client()
+    for client, target in [(mine_client, theirs), (stranger, theirs), (stranger, None)]:
+        refused = _post_test(client, {} if target is None else {"id": target})
+        assert refused.status_code == 404
+        assert "此瀏覽器尚未訂閱" in refused.json()["message"]
+    cache.clear()  # every request from the address counts towards its limit of 3
+    english = _post_test(mine_client, {"id": theirs}, prefix="/en")
+    assert english.status_code == 404
+    assert "has not subscribed" in english.json()["message"]
+    for bad in ("1; drop", -1, True, [mine]):
+        cache.clear()
+        assert _post_test(mine_client, {"id": bad}).status_code == 404
+    cache.clear()
+    # a subscription that ended cannot be tested either
+    PushSubscription.objects.filter(pk=mine).update(gone_at=timezone.now())
+    gone = _post_test(mine_client, {"id": mine})
+    assert gone.status_code == 404
+    assert gone.json()["code"] == "push.subscription_gone"
+    assert OutboxMessage.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_test_button_needs_the_csrf_token(push, allow_local, vapid_key) -> None:
+    client, mine = _subscribed(push)
+    assert _post_test(client, {"id": mine}, csrf=False).status_code == 403
+    assert client.get("/notifications/push/test/").status_code == 405
+    assert OutboxMessage.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_test_button_is_rate_limited_per_subscription_and_address(
+    push, allow_local, vapid_key
+) -> None:
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    client, mine = _subscribed(push)
+
+    def from_address(address: str) -> Client:
+        """The same browser session seen from another client address."""
+        other = Client(enforce_csrf_checks=True, REMOTE_ADDR=address)
+        other.cookies = client.cookies
+        return other
+
+    # the start of a 10-minute window, so that the four tries below fall in one window
+    with time_machine.travel(datetime(2026, 5, 20, 1, 0, 5, tzinfo=UTC), tick=False) as clock:
+        statuses = []
+        for n in range(4):
+            reply = _post_test(from_address(f"10.0.0.{n + 1}"), {"id": mine})
+            statuses.append(reply.status_code)
+            clock.shift(timedelta(seconds=61))  # a new minute: a new test notification
+        limited = _post_test(from_address("10.0.0.9"), {"id": mine}, prefix="/en")
+        assert statuses == [202, 202, 202, 429]  # per subscription, from four addresses
+        assert limited.status_code == 429
+        assert int(limited["Retry-After"]) == 600 - 5 - 4 * 61 + 1
+        assert "try again later" in limited.json()["message"]
+        assert OutboxMessage.objects.count() == 3
+        # per address: three refused tries from one address use up its allowance
+        cache.clear()
+        other_client, other = _subscribed(push)
+        for _ in range(3):
+            assert _post_test(other_client, {"id": 999_999}).status_code == 404
+        refused = _post_test(other_client, {"id": other})
+        assert refused.status_code == 429
+        assert "稍後再試" in refused.json()["message"]
+        assert OutboxMessage.objects.filter(recipient=f"push:s{other}").count() == 0
+        # the next window: allowed again
+        clock.shift(timedelta(minutes=10))
+        assert _post_test(other_client, {"id": other}).status_code == 202
+
+
+@pytest.mark.django_db
+def test_template_is_made_once_and_a_staff_version_wins(clerk) -> None:
+    from powerdesk.notifications.models import NotificationTemplate
+
+    actions.push_test_template_ensure()
+    actions.push_test_template_ensure()
+    assert NotificationTemplate.objects.filter(key="push.test").count() == 2
+    actions.template_create(
+        actor=clerk,
+        key="push.test",
+        purpose="service_notice",
+        channel="push",
+        language="en",
+        subject="Hello",
+        body_text="Testing.",
+    )
+    actions.push_test_template_ensure()
+    assert NotificationTemplate.objects.filter(key="push.test").count() == 3
+
+
+@pytest.mark.django_db
+def test_test_notification_reaches_the_push_service_once_through_the_worker(
+    push, allow_local, vapid_key
+) -> None:
+    client, mine = _subscribed(push)
+    assert _post_test(client, {"id": mine}, prefix="/en").status_code == 202
+    assert _post_test(client, {"id": mine}, prefix="/en").status_code == 202  # double click
+    handled = DeliveryWorker(providers={"push": _provider(vapid_key)}).run(until_idle=True)
+    assert handled == 1
+    (received,) = push.received
+    assert received.payload["title"] == "Taipower test notification"
+    assert received.payload["body"].startswith("This is a test")
+    assert received.payload["key"].startswith(f"push.test:s{mine}:")
+    assert push.ledger.counts("push")[received.payload["key"]].delivered == 1
+    message = OutboxMessage.objects.get()
+    assert message.status == Status.SENT
+
+
+def test_vapid_command_is_quiet_when_the_key_exists(vapid_key) -> None:
+    import io
+
+    out = io.StringIO()
+    call_command("notifications_vapid", stdout=out)
+    assert out.getvalue() == ""
+    call_command("notifications_vapid", stdout=out, verbosity=2)
+    assert "public key: " in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_page_has_the_test_button_hidden_until_subscribed_and_explains_javascript(client) -> None:
+    page = client.get("/en/notifications/push/").content.decode()
+    form_start = page.index('<form class="push-test"')
+    form_tag = page[form_start : page.index(">", form_start)]
+    assert 'action="/en/notifications/push/test/"' in form_tag
+    assert " hidden" in form_tag
+    assert "Send a test notification to this browser" in page
+    assert "<noscript><p>Push notifications need JavaScript" in page
+
+
+@pytest.mark.django_db
+def test_test_button_only_sends_to_browsers_push_services(push, allow_local, vapid_key) -> None:
+    client, mine = _subscribed(push)
+    keys = push.subscribe()["keys"]
+    for endpoint, allowed in [
+        ("https://fcm.googleapis.com/fcm/send/abc", True),
+        ("https://updates.push.services.mozilla.com/wpush/v2/abc", True),
+        ("https://web.push.apple.com/abc", True),
+        ("https://intranet.example.tw/push/abc", False),
+        ("https://fcm.googleapis.com.evil.example/abc", False),
+    ]:
+        cache.clear()
+        PushSubscription.objects.filter(pk=mine).update(endpoint=endpoint, **keys)
+        reply = _post_test(client, {"id": mine})
+        assert reply.status_code == (202 if allowed else 400), endpoint
+        if not allowed:
+            assert reply.json()["code"] == "push.service_unknown"
+            assert "推播服務" in reply.json()["message"]
+        OutboxMessage.objects.all().delete()

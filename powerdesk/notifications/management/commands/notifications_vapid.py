@@ -5,6 +5,9 @@ FILE``, default ``var/vapid/private_key.pem``), readable by its owner only; the 
 printed (base64url, what ``pushManager.subscribe`` takes) and served at
 ``/notifications/push/key/``. An existing key is never replaced unless ``--replace`` is given:
 replacing it invalidates every browser subscription. Never commit the private key.
+
+Idempotent and quiet when the key exists (``make demo`` runs it before every start): it then
+prints nothing unless ``--verbosity 2``.
 """
 
 from __future__ import annotations
@@ -37,14 +40,16 @@ class Command(BaseCommand):
                 returncode=2,
             )
         if key_file.exists() and not options["replace"]:
-            self.stdout.write(f"VAPID key exists: {key_file}")
-        else:
-            key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            vapid = Vapid02()
-            vapid.generate_keys()
-            temporary = key_file.with_suffix(".tmp")
-            vapid.save_key(str(temporary))
-            os.chmod(temporary, 0o600)
-            os.replace(temporary, key_file)
-            self.stdout.write(f"VAPID key made: {key_file} (private: never commit it)")
+            if options["verbosity"] >= 2:
+                self.stdout.write(f"VAPID key exists: {key_file}")
+                self.stdout.write(f"public key: {public_key_b64(key_file)}")
+            return
+        key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        vapid = Vapid02()
+        vapid.generate_keys()
+        temporary = key_file.with_suffix(".tmp")
+        vapid.save_key(str(temporary))
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, key_file)
+        self.stdout.write(f"VAPID key made: {key_file} (private: never commit it)")
         self.stdout.write(f"public key: {public_key_b64(key_file)}")

@@ -5,6 +5,11 @@
  * the browser for notification permission, subscribes with the site's VAPID key and posts the
  * subscription (PushSubscription.toJSON()) with the form's CSRF token. The service worker is
  * registered with scope "/" (its response carries Service-Worker-Allowed: /).
+ *
+ * Once subscribed, the (hidden) form data-push-test is shown: its button posts the
+ * subscription's id to /notifications/push/test/, which queues a test notification for this
+ * browser; the answer's message goes to the same status line. A subscription from an earlier
+ * visit is posted again on load, so the button is offered then too.
  */
 (function () {
   "use strict";
@@ -16,6 +21,8 @@
   const status = form.querySelector("[data-push-status]");
   const button = form.querySelector("button[type=submit]");
   const data = form.dataset;
+  const testForm = document.querySelector("form[data-push-test]");
+  let lastId = null;
 
   function say(text) {
     if (status) {
@@ -57,7 +64,25 @@
       throw new Error("subscription refused: " + response.status);
     }
     say(data.msgDone);
+    lastId = reply.id;
+    if (testForm) {
+      testForm.hidden = false;
+    }
     return reply;
+  }
+
+  /* Ask the server to push a test notification to this browser's subscription. */
+  async function sendTest() {
+    const testData = testForm.dataset;
+    const response = await fetch(testForm.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(lastId ? { id: lastId } : {}),
+    });
+    const reply = await response.json().catch(() => ({}));
+    say(reply.message || (response.ok ? "" : testData.msgTestFailed));
+    return { status: response.status, reply: reply };
   }
 
   async function subscribe() {
@@ -82,6 +107,23 @@
 
   window.powerdeskPush = { send: send, subscribe: subscribe };
 
+  if (testForm) {
+    const testButton = testForm.querySelector("button[type=submit]");
+    testForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (testButton.disabled) {
+        return;
+      }
+      testButton.disabled = true;
+      say(testForm.dataset.msgTestWorking);
+      sendTest()
+        .catch(() => say(testForm.dataset.msgTestFailed))
+        .finally(() => {
+          testButton.disabled = false;
+        });
+    });
+  }
+
   if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
     say(data.msgUnsupported);
     if (button) {
@@ -92,6 +134,13 @@
   window.powerdeskPush.registration = navigator.serviceWorker
     .register(data.swUrl, { scope: "/" })
     .catch(() => say(data.msgUnsupported));
+
+  /* Subscribed on an earlier visit: post it again (the server updates the same row and this
+   * session may then send it a test notification), so the test button is shown. */
+  navigator.serviceWorker.ready
+    .then((registration) => registration.pushManager.getSubscription())
+    .then((existing) => (existing ? send(existing.toJSON()) : null))
+    .catch(() => null);
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
