@@ -51,12 +51,12 @@ def test_home_page_lists_every_service_with_its_status_as_text(open_tab, site_da
     assert cards.count() == 6
     statuses = [text.strip() for text in tab.page.locator(".card__status").all_inner_texts()]
     assert statuses == [
-        "Available now",
-        "Coming soon",
-        "Available now",
-        "Available now",
-        "Coming soon",
-        "Available now",
+        "Available now",  # applications and progress lookup
+        "Coming soon",  # queue numbers
+        "Available now",  # tariff calculator
+        "Coming soon",  # planned outages
+        "Coming soon",  # bills and reminders
+        "Available now",  # service centres
     ]
     link = tab.page.get_by_role("link", name="Service centres", exact=True).last
     assert link.get_attribute("href") == "/en/service-centres/"
