@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -743,6 +744,37 @@ def _statement(database: Any, field: str) -> _Statement:
     return found
 
 
+def _fetch(database: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run the lookup statement; on PostgreSQL as a prepared statement when allowed.
+
+    Django's own PostgreSQL cursors bind parameters on the client and never prepare, so every
+    lookup would be planned again (most of its database time). With ``prepare_threshold`` set
+    (``DATABASE_PREPARED_STATEMENTS``, on by default) the statement runs through a
+    server-binding psycopg cursor with ``prepare=True``: parsed and planned once per
+    connection, then only executed. The ORM's SQL is unchanged (psycopg turns ``%s`` into
+    ``$n``); the query is still recorded where Django records queries (tests, DEBUG).
+    """
+    with database.cursor() as cursor:  # Django's checks: thread, health check, connection
+        raw = database.connection
+        if database.vendor != "postgresql" or getattr(raw, "prepare_threshold", None) is None:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        import psycopg
+
+        started = time.monotonic()
+        with database.wrap_database_errors, psycopg.Cursor(raw) as server:
+            server.execute(sql, params, prepare=True)
+            rows = server.fetchall()
+        if database.queries_logged:
+            database.queries_log.append(
+                {
+                    "sql": f"{sql} -- prepared {params!r}",
+                    "time": f"{time.monotonic() - started:.3f}",
+                }
+            )
+        return rows
+
+
 def _public_rows(field: str, value: str) -> list[tuple[Any, ...]]:
     """The one indexed read of a public lookup: ``_PUBLIC_FIELDS`` rows, empty if no case.
 
@@ -753,9 +785,7 @@ def _public_rows(field: str, value: str) -> list[tuple[Any, ...]]:
     statement = _statement(database, field)
     params = list(statement.params)
     params[statement.slot] = value
-    with database.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        fetched = cursor.fetchall()
+    fetched = _fetch(database, statement.sql, params)
     if not statement.converters:
         return [tuple(row) for row in fetched]
     rows = []

@@ -44,7 +44,13 @@ def database_settings(*, data_dir: Path) -> dict[str, Any]:
             dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         )
         if config["ENGINE"] == "django.db.backends.postgresql":
-            config.setdefault("OPTIONS", {})
+            options = config.setdefault("OPTIONS", {})
+            # Django's cursors bind parameters on the client and never prepare; only the hot
+            # public lookups (``cases.selectors._public_rows``) use a server-binding cursor that
+            # prepares its one statement per connection. Set DATABASE_PREPARED_STATEMENTS=false
+            # behind a transaction-mode pooler that cannot keep prepared statements.
+            if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+                options.setdefault("prepare_threshold", 1)
         return config
     else:
         name = data_dir / "powerdesk.sqlite3"

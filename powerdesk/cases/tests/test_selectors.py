@@ -85,6 +85,23 @@ def test_lookup_is_one_indexed_query(open_case: Callable[..., Case]) -> None:
     assert '"number" =' in queries.captured_queries[0]["sql"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_lookup_is_a_prepared_statement_on_postgresql(open_case: Callable[..., Case]) -> None:
+    """On PostgreSQL the lookup is parsed and planned once per connection, then only run."""
+    case = open_case()
+    for _ in range(3):
+        selectors.public_lookup_by_token(case.lookup_token)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), max(generic_plans + custom_plans) FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ['%"cases_case"."lookup_token" = $1%'],
+        )
+        prepared, runs = cursor.fetchone()
+    assert prepared == 1
+    assert runs >= 3
+
+
 def test_malformed_lookup_input_names_the_field(open_case: Callable[..., Case]) -> None:
     case = open_case()
     with pytest.raises(InvalidInputError) as caught:
