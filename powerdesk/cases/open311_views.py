@@ -35,7 +35,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +50,7 @@ from powerdesk.core.domain import masking
 from powerdesk.core.domain.errors import DomainError, Message
 from powerdesk.core.errors import ApplicationError, InvalidInputError
 from powerdesk.core.middleware import client_ip
+from powerdesk.core.ratelimit import rate_wait
 
 FORMATS: Final = ("json", "xml")
 CONTENT_TYPES: Final = {
@@ -154,28 +154,8 @@ def _problem(status: int, zh_hant: str, en: str, *, field: str | None = None) ->
     )
 
 
-def rate_wait(key: str, rate: tuple[int, int]) -> int:
-    """Count one call against ``key``; seconds to wait if the window is used up, else 0.
-
-    A fixed window in the cache (shared by every process when the cache is Redis; per process
-    with the local-memory cache)."""
-    limit, window = rate
-    now = int(timezone.now().timestamp())
-    slot = now // window
-    bucket = f"{key}:{slot}"
-    cache.add(bucket, 0, timeout=window + 1)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:
-        cache.set(bucket, 1, timeout=window + 1)
-        count = 1
-    if count <= limit:
-        return 0
-    return max(1, (slot + 1) * window - now)
-
-
 def _rate_limited(request: HttpRequest) -> int:
-    return rate_wait(f"open311:rate:{client_ip(request) or '-'}", _rate())
+    return rate_wait((f"open311:rate:{client_ip(request) or '-'}", _rate()))
 
 
 def open311_view(*methods: str) -> Callable[[View], View]:

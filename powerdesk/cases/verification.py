@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 from powerdesk.core.domain import identifiers
 from powerdesk.core.domain.errors import DomainError, FieldProblem, Message
 from powerdesk.core.errors import ConflictError, InvalidInputError
+from powerdesk.core.ratelimit import window_count
 from powerdesk.notifications import actions as notification_actions
 from powerdesk.notifications import selectors as notification_selectors
 
@@ -156,12 +157,7 @@ def verification_templates_ensure() -> int:
 
 
 def _window_count(key: str, *, window: int) -> int:
-    cache.add(key, 0, timeout=window)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return 1
+    return window_count(key, timeout=window)
 
 
 def challenge_start(

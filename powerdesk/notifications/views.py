@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from powerdesk.core.domain.errors import FieldProblem, Message
 from powerdesk.core.errors import InvalidInputError, NotFoundError
+from powerdesk.core.ratelimit import window_count
 from powerdesk.notifications import actions, links
 from powerdesk.notifications.conf import outbox_settings
 from powerdesk.notifications.models import PushSubscription
@@ -109,13 +109,7 @@ def _rate_limited(request: HttpRequest, *, scope: str) -> bool:
     the cache is Redis; per process with the local-memory cache)."""
     limit, window = SUBSCRIBE_LIMIT
     key = f"notifications:{scope}:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    return window_count(key, timeout=window) > limit
 
 
 @require_GET
@@ -238,12 +232,7 @@ def _window_exceeded(key: str, *, limit: int, window: int) -> int:
     now = time.time()
     bucket = int(now // window)
     full_key = f"notifications:{key}:{bucket}"
-    cache.add(full_key, 0, timeout=window)
-    try:
-        count = cache.incr(full_key)
-    except ValueError:
-        cache.set(full_key, 1, timeout=window)
-        count = 1
+    count = window_count(full_key, timeout=window)
     if count <= limit:
         return 0
     return max(1, int((bucket + 1) * window - now) + 1)

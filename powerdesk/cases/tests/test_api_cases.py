@@ -350,6 +350,53 @@ def test_lookup_by_token(opened: dict[str, Any]) -> None:
     assert english.json()["state_label"] == "Received"
 
 
+def test_lookup_answer_equals_the_schemas_validated_form(
+    token: str, opened: dict[str, Any]
+) -> None:
+    """The lookups skip ninja's response validation; their answer must still be exactly what
+    ``PublicCaseOut`` would validate and render, in both languages and every shape (open,
+    paused with missing documents, a supply date, completed)."""
+    from django.test import RequestFactory
+
+    from powerdesk.api import api
+    from powerdesk.cases.schemas import PublicCaseOut
+
+    number = opened["number"]
+    path = f"{API}/progress/{Case.objects.get(number=number).lookup_token}"
+
+    def check() -> None:
+        for language in ("zh-hant", "en"):
+            answer = call("get", path, HTTP_ACCEPT_LANGUAGE=language)
+            assert answer.status_code == 200, answer.content
+            validated = PublicCaseOut.model_validate(answer.json()).model_dump()
+            rendered = api.renderer.render(
+                RequestFactory().get("/"), validated, response_status=200
+            )
+            assert json.loads(rendered) == answer.json()
+            assert answer.content.decode() == rendered
+
+    check()
+    for step in (
+        ("transitions", {"state": "in_review"}),
+        ("pause", {"reason": "documents_missing", "missing": ["identity", "地籍圖謄本"]}),
+    ):
+        assert call("post", f"{API}/{number}/{step[0]}", token, step[1]).status_code == 200
+    check()
+    assert call("post", f"{API}/{number}/resume", token, {}).status_code == 200
+    from powerdesk.core.selectors import working_calendar
+
+    day = timezone.localdate() + timedelta(days=14)
+    while not working_calendar().is_working_day(day):
+        day += timedelta(days=1)
+    agreed = {"supply_date": day.isoformat(), "agreed_by": "申請人電話同意"}
+    assert call("post", f"{API}/{number}/supply-date", token, agreed).status_code == 200
+    check()
+    for state in ("completed",):  # the agreed supply date already scheduled it
+        moved = call("post", f"{API}/{number}/transitions", token, {"state": state})
+        assert moved.status_code == 200, moved.content
+    check()
+
+
 def test_lookup_by_number_and_last_four(opened: dict[str, Any]) -> None:
     number = opened["number"]
     ok = call("post", f"{API}/lookup", body={"number": number, "last4": "5678"})
