@@ -40,6 +40,7 @@ from powerdesk.cases.domain.sla import (
     PauseReason,
     SlaState,
     SlaStatus,
+    SlaUnit,
     actual_working_days,
     sla_status,
 )
@@ -1048,6 +1049,29 @@ def _close_pause(case: Case, *, actor: Any, now: datetime, note: str = "") -> Ca
     return pause
 
 
+def _check_notes(*notes: str, field: str = "note") -> None:
+    if any(len(note) > NOTE_MAX for note in notes):
+        raise _invalid(
+            field, "note.too_long", f"說明最多 {NOTE_MAX} 字。", f"At most {NOTE_MAX} characters."
+        )
+
+
+def _missing_required() -> InvalidInputError:
+    return _invalid(
+        "missing",
+        "missing.required",
+        "請列出尚缺的文件或資料（一次告知）。",
+        "List exactly what is missing (all at once).",
+    )
+
+
+def _save_clock(case: Case, *, kind: ApplicationKind, now: datetime) -> None:
+    """Recompute the SLA of ``case`` (locked) from its pauses and save it."""
+    refresh_sla(case, now=now, kind=kind, pauses=list(case.pauses.all()))
+    case.updated_at = now
+    case.save(update_fields=[*SLA_FIELDS, "updated_at"])
+
+
 def _apply_state(
     case: Case,
     *,
@@ -1059,9 +1083,14 @@ def _apply_state(
     kind: ApplicationKind,
     notify: bool = True,
 ) -> CaseEvent:
-    """Move ``case`` (locked) to ``target``: pauses, clock, timeline, notification."""
+    """Move ``case`` (locked) to ``target``: pauses, clock, timeline, notification.
+
+    A move the process does not allow is an InvalidInputError naming ``state``."""
     source = CaseState(case.state)
-    check_transition(source, target)
+    try:
+        check_transition(source, target)
+    except TransitionError as error:
+        raise InvalidInputError.from_domain(error, field="state") from error
     source_info, target_info = state_info(source), state_info(target)
     if source_info.pause_reason is not None and target_info.pause_reason is None:
         _close_pause(case, actor=actor, now=now)
@@ -1179,40 +1208,28 @@ def case_transition(
             "撤銷案件須說明原因。",
             "Give the reason for cancelling.",
         )
-    if len(public_note) > NOTE_MAX or len(note) > NOTE_MAX:
-        raise _invalid(
-            "note", "note.too_long", f"說明最多 {NOTE_MAX} 字。", f"At most {NOTE_MAX} characters."
-        )
+    _check_notes(public_note, note)
     with transaction.atomic():
         locked = _locked(case)
         kind = locked.kind.as_domain()
         reason = state_info(target).pause_reason
         items = _missing_items(kind, missing) if reason is not None else []
         if target is CaseState.AWAITING_DOCUMENTS and not items:
-            raise _invalid(
-                "missing",
-                "missing.required",
-                "請列出尚缺的文件或資料（一次告知）。",
-                "List exactly what is missing (all at once).",
-            )
-        try:
-            _apply_state(
-                locked,
-                target=target,
-                actor=actor,
-                now=now,
-                public_note=public_note,
-                note=note,
-                kind=kind,
-            )
-        except TransitionError as error:
-            raise InvalidInputError.from_domain(error, field="state") from error
+            raise _missing_required()
+        _apply_state(
+            locked,
+            target=target,
+            actor=actor,
+            now=now,
+            public_note=public_note,
+            note=note,
+            kind=kind,
+        )
         if reason is not None:
             pause = _open_pause(
                 locked, reason=reason, missing=items, note=note, actor=actor, now=now
             )
-            refresh_sla(locked, now=now, kind=kind, pauses=list(locked.pauses.all()))
-            locked.save(update_fields=[*SLA_FIELDS])
+            _save_clock(locked, kind=kind, now=now)
             _notify_paused(locked, pause, actor=actor, now=now)
         audit_record(
             actor=actor,
@@ -1261,10 +1278,7 @@ def case_pause(
             f"The pause reason must be one of: {known}.",
         ) from None
     note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise _invalid(
-            "note", "note.too_long", f"說明最多 {NOTE_MAX} 字。", f"At most {NOTE_MAX} characters."
-        )
+    _check_notes(note)
     with transaction.atomic():
         locked = _locked(case)
         if not locked.is_open:
@@ -1277,12 +1291,7 @@ def case_pause(
         kind = locked.kind.as_domain()
         items = _missing_items(kind, missing)
         if pause_reason is PauseReason.DOCUMENTS_MISSING and not items:
-            raise _invalid(
-                "missing",
-                "missing.required",
-                "請列出尚缺的文件或資料（一次告知）。",
-                "List exactly what is missing (all at once).",
-            )
+            raise _missing_required()
         if pause_reason in (PauseReason.CUSTOMER_REQUEST, PauseReason.OTHER_AGENCY) and not (
             items or note
         ):
@@ -1302,25 +1311,20 @@ def case_pause(
             )
         target = PAUSE_STATE.get(pause_reason)
         if target is not None and locked.state != target.value:
-            try:
-                _apply_state(
-                    locked,
-                    target=target,
-                    actor=actor,
-                    now=now,
-                    public_note="",
-                    note=note,
-                    kind=kind,
-                    notify=False,
-                )
-            except TransitionError as error:
-                raise InvalidInputError.from_domain(error, field="state") from error
+            _apply_state(
+                locked,
+                target=target,
+                actor=actor,
+                now=now,
+                public_note="",
+                note=note,
+                kind=kind,
+                notify=False,
+            )
         pause = _open_pause(
             locked, reason=pause_reason, missing=items, note=note, actor=actor, now=now
         )
-        refresh_sla(locked, now=now, kind=kind, pauses=list(locked.pauses.all()))
-        locked.updated_at = now
-        locked.save(update_fields=[*SLA_FIELDS, "updated_at"])
+        _save_clock(locked, kind=kind, now=now)
         _notify_paused(locked, pause, actor=actor, now=now)
         audit_record(
             actor=actor,
@@ -1357,22 +1361,17 @@ def case_resume(*, actor: Any, case: Case, note: str = "", state: str | None = N
             target = RESUME_TO[current]
         _close_pause(locked, actor=actor, now=now, note=note)
         if target is not None and target is not current:
-            try:
-                _apply_state(
-                    locked,
-                    target=target,
-                    actor=actor,
-                    now=now,
-                    public_note="",
-                    note=note,
-                    kind=kind,
-                    notify=False,
-                )
-            except TransitionError as error:
-                raise InvalidInputError.from_domain(error, field="state") from error
-        refresh_sla(locked, now=now, kind=kind, pauses=list(locked.pauses.all()))
-        locked.updated_at = now
-        locked.save(update_fields=[*SLA_FIELDS, "updated_at"])
+            _apply_state(
+                locked,
+                target=target,
+                actor=actor,
+                now=now,
+                public_note="",
+                note=note,
+                kind=kind,
+                notify=False,
+            )
+        _save_clock(locked, kind=kind, now=now)
         event = locked.events.filter(kind=CaseEvent.Kind.RESUME).order_by("-id").first()
         _notify(
             locked,
@@ -2223,6 +2222,23 @@ def catalogue_kind_update(*, actor: Any, kind: CaseKind, changes: Mapping[str, A
             raise InvalidInputError.from_domain(
                 error, field=key.split(".")[0].split("[")[0]
             ) from error
+        removed = {works.value for works in row.as_domain().works_types} - {
+            works.value for works in parsed.works_types
+        }
+        in_use = sorted(
+            Case.objects.filter(kind=row, is_open=True, works_type__in=removed)
+            .values_list("works_type", flat=True)
+            .distinct()
+        )
+        if in_use and parsed.limit_unit is SlaUnit.WORKING_DAYS:
+            used = ", ".join(in_use)
+            raise _invalid(
+                "limits",
+                "kind.works_type_in_use",
+                f"仍有進行中的案件屬於工程類別 {used}，不能刪除其處理期限；請先結案或改類別。",
+                f"Open cases still have works type {used}; its limit cannot be removed until "
+                "they are finished or changed.",
+            )
         if not isinstance(values["active"], bool) or not isinstance(values["position"], int):
             raise _invalid(
                 "active",

@@ -613,6 +613,29 @@ def test_catalogue_edit_is_checked_versioned_and_audited(
     assert AuditEvent.objects.filter(verb="catalogue.kind_update").count() == 1
 
 
+def test_a_limit_open_cases_use_cannot_be_removed(
+    open_case: Callable[..., Case], clerk: Any
+) -> None:
+    kind = CaseKind.objects.get(code="new_supply")
+    limits = dict(kind.limits)
+    case = open_case(kind="new_supply", works_type="overhead", attributes=new_supply_attributes())
+    without_overhead = {works: days for works, days in limits.items() if works != "overhead"}
+    with pytest.raises(InvalidInputError) as caught:
+        actions.catalogue_kind_update(actor=clerk, kind=kind, changes={"limits": without_overhead})
+    assert fields(caught.value) == {"limits"}
+    assert "overhead" in caught.value.as_dict("en")["message"]
+    kind.refresh_from_db()
+    assert kind.limits == limits  # nothing saved
+    # Removing a works type no open case uses is allowed; so is this one once the case is done.
+    without_underground = {works: days for works, days in limits.items() if works != "underground"}
+    actions.catalogue_kind_update(actor=clerk, kind=kind, changes={"limits": without_underground})
+    actions.case_cancel(actor=clerk, case=case, reason="申請人撤回")
+    updated = actions.catalogue_kind_update(
+        actor=clerk, kind=kind, changes={"limits": {"none": limits["none"]}}
+    )
+    assert updated.limits == {"none": limits["none"]}
+
+
 def test_new_limit_applies_to_new_cases(open_case: Callable[..., Case], clerk: Any) -> None:
     kind = CaseKind.objects.get(code="name_change")
     actions.catalogue_kind_update(actor=clerk, kind=kind, changes={"limits": {"none": 5}})
