@@ -59,6 +59,7 @@ from powerdesk.cases.domain.sla import PAUSE_REASON_LABELS, PauseReason, SlaUnit
 from powerdesk.cases.domain.states import STATES, CaseState, allowed_transitions
 from powerdesk.cases.models import OPEN_STATES, Case, CaseAttachment, CaseKind
 from powerdesk.cases.staff_forms import text
+from powerdesk.cases.views import receipt_pdf_response
 from powerdesk.core.audit import audit_record
 from powerdesk.core.domain.calendar import TAIPEI
 from powerdesk.core.domain.errors import FieldProblem, Message
@@ -1409,11 +1410,7 @@ def case_receipt_view(request: HttpRequest, number: str) -> HttpResponseBase:
     language = request.GET.get("language") or case.applicant_language or "zh-hant"
     if language not in ("zh-hant", "en"):
         language = "zh-hant"
-    pdf = receipt.render_receipt(receipt.receipt_from_case(case), language=language)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="receipt-{case.number}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return receipt_pdf_response(request, receipt.receipt_from_case(case), language=language)
 
 
 # --- Dashboard --------------------------------------------------------------------------------

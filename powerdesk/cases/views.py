@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -44,12 +45,16 @@ from powerdesk.cases.receipt import qr_for, receipt_for_token, render_receipt
 from powerdesk.core.domain import masking
 from powerdesk.core.domain.errors import Message
 from powerdesk.core.errors import ConflictError, InvalidInputError, NotFoundError
+from powerdesk.core.ratelimit import window_count
+from powerdesk.notifications.channels.letter_pdf import FontMissingError
 
 # (requests, seconds) per fixed window. Override with settings.POWERDESK_CASES_LOOKUP_LIMITS.
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "client": (60, 600),  # every public lookup (token or form) from one client address
     "number": (10, 3600),  # failed form lookups of one case number
 }
+
+logger = logging.getLogger(__name__)
 
 
 def _language() -> str:
@@ -86,12 +91,7 @@ def _count(scope: str, subject: str) -> _Counter:
     slot = int(now // window)
     digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
     key = f"cases:lookup:{scope}:{digest}:{slot}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+    count = window_count(key, timeout=window + 5)
     retry_after = max(1, math.ceil((slot + 1) * window - now))
     return _Counter(key=key, count=count, limit=limit, retry_after=retry_after)
 
@@ -286,11 +286,19 @@ def case_receipt_view(request: HttpRequest, token: str) -> HttpResponse:
     return _private(render(request, "cases/public/receipt.html", context))
 
 
-def receipt_pdf_response(receipt: Any, *, language: str) -> HttpResponse:
-    """The receipt PDF as a download (shared with the staff receipt view)."""
-    response = HttpResponse(
-        render_receipt(receipt, language=language), content_type="application/pdf"
-    )
+def receipt_pdf_response(request: HttpRequest, receipt: Any, *, language: str) -> HttpResponse:
+    """The receipt PDF as a download (shared with the staff receipt view).
+
+    Without the Chinese font (a deployment fault that ``check`` reports as
+    ``notifications.W001``) the answer is a 503 page saying so, not a server error."""
+    try:
+        pdf = render_receipt(receipt, language=language)
+    except FontMissingError:
+        logger.exception("receipt PDF for %s: the font is missing", receipt.number)
+        response = render(request, "cases/public/receipt_unavailable.html", status=503)
+        response["Retry-After"] = "3600"
+        return _private(response)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{receipt.number}.pdf"'
     return _private(response)
 
@@ -305,7 +313,7 @@ def case_receipt_pdf_view(request: HttpRequest, token: str) -> HttpResponse:
         receipt = receipt_for_token(token)
     except NotFoundError:
         return _not_found(request)
-    return receipt_pdf_response(receipt, language=_language())
+    return receipt_pdf_response(request, receipt, language=_language())
 
 
 # --- web application --------------------------------------------------------------------------

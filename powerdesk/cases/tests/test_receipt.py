@@ -291,3 +291,40 @@ def test_staff_receipt_reprint_within_the_centre_only(
     # and another centre's clerk finds nothing
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "expected"), [("zh-hant", "收據 PDF 暫時無法提供"), ("en", "")])
+def test_receipt_pdf_without_the_font_is_a_503_page_and_a_check_warning(
+    client, make_staff, centre, settings, language, expected
+) -> None:
+    """A missing font is a deployment fault: ``check`` warns, the PDF answers 503, not 500."""
+    from django.core.cache import cache
+
+    from powerdesk.cases import actions
+    from powerdesk.notifications.checks import letter_font_check
+
+    cache.clear()
+    clerk = make_staff("business", centre=centre, username="business.clerk")
+    case = actions.case_open(
+        actor=clerk,
+        kind="name_change",
+        channel="counter",
+        applicant_name="王小明",
+        applicant_phone="0912345678",
+        account_number="12345678901",
+        service_centre=centre,
+    )
+    assert letter_font_check() == []
+    settings.POWERDESK_NOTIFICATIONS = {"LETTER_FONT": "/nonexistent/uming.ttc"}
+    warnings = letter_font_check()
+    assert [warning.id for warning in warnings] == ["notifications.W001"]
+    assert "/nonexistent/uming.ttc" in warnings[0].msg
+    prefix = "/en" if language == "en" else ""
+    response = client.get(f"{prefix}/cases/t/{case.lookup_token}/receipt.pdf")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "3600"
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    assert (expected or "The receipt PDF is not available") in page
+    cache.clear()
