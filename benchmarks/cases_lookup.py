@@ -31,7 +31,9 @@ What it does, in order:
    fails.
 4. Times the core's SLA recomputation task over the open cases.
 
-The server is stopped at the end (also on error or Ctrl-C). Results go to stdout as Markdown.
+The server inherits the environment: with ``REDIS_URL`` set (as in production) the rate-limit
+counters live in Redis, otherwise in each worker's local memory. The server is stopped at the
+end (also on error or Ctrl-C). Results go to stdout as Markdown.
 """
 
 from __future__ import annotations
@@ -625,8 +627,8 @@ def main() -> None:
         "--conn-max-age",
         type=int,
         default=None,
-        help="the server's CONN_MAX_AGE (default: the project's setting, a new database "
-        "connection per request)",
+        help="the server's CONN_MAX_AGE (default: the project's setting for DATABASE_URL, "
+        "persistent connections for 60 s with health checks)",
     )
     parser.add_argument(
         "--sla-reset-warnings",
