@@ -294,7 +294,9 @@ def test_staff_receipt_reprint_within_the_centre_only(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "expected"), [("zh-hant", "收據 PDF 暫時無法提供"), ("en", "")])
+@pytest.mark.parametrize(
+    ("language", "expected"), [("zh-hant", "收據 PDF 暫時無法提供"), ("en", "")]
+)
 def test_receipt_pdf_without_the_font_is_a_503_page_and_a_check_warning(
     client, make_staff, centre, settings, language, expected
 ) -> None:
