@@ -30,8 +30,10 @@ demo: install
 	$(PY) -m powerdesk serve --with-worker --with-local-providers --port $(PORT)
 
 ## make test: install test dependencies, run the checks and the whole suite
+## (in TEST_WORKERS processes: the machine's cores, at most 4; TEST_WORKERS=0 runs in this one)
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 4 ] && n=4; echo $$n)
 test: install-test check
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -rs -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 check: install-test lint types imports migrations-check openapi-check
 
