@@ -1,4 +1,5 @@
-"""Screenshots for the documentation (docs/screenshots/), taken from the running site."""
+"""Screenshots for the documentation, taken from the running site: into var/screenshots, or
+docs/screenshots with ``POWERDESK_SCREENSHOTS=docs/screenshots`` (README.md)."""
 
 from __future__ import annotations
 
