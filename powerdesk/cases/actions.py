@@ -2012,6 +2012,49 @@ def case_attachment_add(
     return attachment
 
 
+_STORAGE_NAME: Final = re.compile(r"[0-9a-f]{32}\.bin")
+ORPHAN_MIN_AGE: Final = timedelta(days=1)
+
+
+def case_attachment_sweep(
+    *, min_age: timedelta = ORPHAN_MIN_AGE, now: datetime | None = None
+) -> int:
+    """Delete stored attachment files that no attachment row names (daily schedule).
+
+    ``case_attachment_add`` writes the file before its row and deletes it when its own
+    transaction fails; a caller's outer transaction that rolls back later leaves the file
+    behind: a personal document nobody can reach. Files younger than ``min_age`` are kept (their
+    upload may still be committing); only our own ``<32 hex>.bin`` names are considered.
+    Returns the number of files deleted; the sweep is audited when it deletes any."""
+    folder = attachment_dir()
+    if not folder.is_dir():
+        return 0
+    cutoff = (now or timezone.now()).timestamp() - min_age.total_seconds()
+    candidates = {
+        path.name: path
+        for path in folder.iterdir()
+        if _STORAGE_NAME.fullmatch(path.name) and path.is_file() and path.stat().st_mtime < cutoff
+    }
+    if not candidates:
+        return 0
+    known = set(
+        CaseAttachment.objects.filter(storage_name__in=list(candidates)).values_list(
+            "storage_name", flat=True
+        )
+    )
+    removed = sorted(name for name in candidates if name not in known)
+    for name in removed:
+        candidates[name].unlink(missing_ok=True)
+    if removed:
+        audit_record(
+            actor=None,
+            verb="case.attachment_sweep",
+            target=None,
+            details={"deleted": len(removed), "files": removed[:100]},
+        )
+    return len(removed)
+
+
 # --- Catalogue ---------------------------------------------------------------------------------
 
 

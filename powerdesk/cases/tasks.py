@@ -468,3 +468,11 @@ def cases_sla_recompute_task() -> dict[str, Any]:
 def cases_daily_digest_task() -> int:
     """Scheduled daily (``cases.daily_digest``)."""
     return daily_digest()
+
+
+@task(queue_name="default")
+def cases_attachment_sweep_task() -> int:
+    """Scheduled daily (``cases.attachment_sweep``): stored files no attachment row names."""
+    from powerdesk.cases.actions import case_attachment_sweep
+
+    return case_attachment_sweep()

@@ -45,6 +45,11 @@ SCHEDULES: tuple[Schedule, ...] = (
         task_path="powerdesk.cases.tasks.cases_daily_digest_task",
         every=timedelta(days=1),
     ),
+    Schedule(
+        name="cases.attachment_sweep",
+        task_path="powerdesk.cases.tasks.cases_attachment_sweep_task",
+        every=timedelta(days=1),
+    ),
 )
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)

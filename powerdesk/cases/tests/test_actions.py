@@ -5,13 +5,15 @@ and bad input that saves nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import transaction
+from django.utils import timezone
 
 from powerdesk.cases import actions, selectors
 from powerdesk.cases.models import Case, CaseAttachment, CaseEvent, CaseKind, CasePause
@@ -554,6 +556,51 @@ def test_bad_attachments_are_refused_and_nothing_is_kept(
     assert caught.value.problems[0].code == code
     assert not CaseAttachment.objects.exists()
     assert not attachment_root.exists() or not any(attachment_root.iterdir())
+
+
+class _OuterRollbackError(Exception):
+    pass
+
+
+def _add_then_roll_back(clerk: Any, case: Case) -> None:
+    with transaction.atomic():
+        actions.case_attachment_add(actor=clerk, case=case, name="lost.pdf", content=PDF)
+        raise _OuterRollbackError
+
+
+def test_sweep_deletes_files_an_outer_rollback_left_and_keeps_the_rest(
+    open_case: Callable[..., Case], clerk: Any, attachment_root: Path
+) -> None:
+    case = open_case()
+    kept = actions.case_attachment_add(actor=clerk, case=case, name="kept.pdf", content=PDF)
+    # given: a caller's transaction that rolls back after the attachment's file was written
+    with pytest.raises(_OuterRollbackError):
+        _add_then_roll_back(clerk, case)
+    files = sorted(path.name for path in attachment_root.iterdir())
+    assert len(files) == 2
+    assert CaseAttachment.objects.count() == 1
+    orphan = next(name for name in files if name != kept.storage_name)
+    (attachment_root / "notes.txt").write_text("not ours")
+    # when: the sweep runs while the orphan is still young, then a day later
+    assert actions.case_attachment_sweep() == 0
+    day_later = timezone.now() + timedelta(days=1, minutes=1)
+    deleted = actions.case_attachment_sweep(now=day_later)
+    # then: only the orphan is gone, and the sweep is audited
+    assert deleted == 1
+    assert sorted(path.name for path in attachment_root.iterdir()) == sorted(
+        [kept.storage_name, "notes.txt"]
+    )
+    assert orphan not in {path.name for path in attachment_root.iterdir()}
+    _found, path = selectors.access_attachment(clerk, kept.pk)
+    assert path.read_bytes() == PDF
+    audit = AuditEvent.objects.get(verb="case.attachment_sweep")
+    assert audit.details == {"deleted": 1, "files": [orphan]}
+    assert actions.case_attachment_sweep(now=day_later) == 0
+
+
+def test_sweep_without_a_folder_does_nothing(attachment_root: Path) -> None:
+    assert not attachment_root.exists()
+    assert actions.case_attachment_sweep() == 0
 
 
 # --- Catalogue -----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ def test_schedules_are_registered() -> None:
     names = {schedule.name: schedule.task_path for schedule in SCHEDULES}
     assert names["cases.sla_recompute"] == "powerdesk.cases.tasks.cases_sla_recompute_task"
     assert names["cases.daily_digest"] == "powerdesk.cases.tasks.cases_daily_digest_task"
+    assert names["cases.attachment_sweep"] == "powerdesk.cases.tasks.cases_attachment_sweep_task"
 
 
 def test_recompute_updates_share_state_and_overdue(
