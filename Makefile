@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_ACCOUNTS ?= 10000
 export POWERDESK_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install install-test demo test check lint types imports migrations-check openapi openapi-check clean system-packages
+.PHONY: install install-test install-demo demo test check lint types imports migrations-check openapi openapi-check clean system-packages
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$$(sh scripts/find-python)" -m venv $(VENV)
@@ -18,12 +18,18 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
+$(VENV)/.installed-demo: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[demo]'
+	@touch $@
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+install-demo: $(VENV)/.installed-demo
+
 ## make demo: install, migrate, load demo data once, serve web + worker at http://127.0.0.1:$(PORT)
-demo: install
+demo: install-demo
 	$(PY) -m powerdesk migrate --noinput
 	$(PY) -m powerdesk demo --if-empty --accounts $(DEMO_ACCOUNTS)
 	$(PY) -m powerdesk notifications_vapid

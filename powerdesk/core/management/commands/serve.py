@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import signal
@@ -98,6 +99,11 @@ class Command(BaseCommand):
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
 
+        if options["with_local_providers"] and importlib.util.find_spec("aiosmtpd") is None:
+            raise CommandError(
+                "--with-local-providers needs the demo extra (aiosmtpd): "
+                "pip install -e '.[demo]'; `make demo` installs it."
+            )
         try:
             if options["with_local_providers"]:
                 env.update(self._start_local_providers(processes))
