@@ -753,26 +753,44 @@ def _fetch(database: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     server-binding psycopg cursor with ``prepare=True``: parsed and planned once per
     connection, then only executed. The ORM's SQL is unchanged (psycopg turns ``%s`` into
     ``$n``); the query is still recorded where Django records queries (tests, DEBUG).
+
+    A prepared statement goes stale when a migration changes a column's type ("cached plan
+    must not change result type"), or is lost behind a pooler that swapped the server
+    connection. Then the connection is dropped: outside a transaction the lookup runs again
+    on a new one at once; inside one, the error stands and the connection is replaced at the
+    end of the request.
     """
     with database.cursor() as cursor:  # Django's checks: thread, health check, connection
         raw = database.connection
         if database.vendor != "postgresql" or getattr(raw, "prepare_threshold", None) is None:
             cursor.execute(sql, params)
             return cursor.fetchall()
-        import psycopg
+    import psycopg
 
-        started = time.monotonic()
-        with database.wrap_database_errors, psycopg.Cursor(raw) as server:
-            server.execute(sql, params, prepare=True)
-            rows = server.fetchall()
-        if database.queries_logged:
-            database.queries_log.append(
-                {
-                    "sql": f"{sql} -- prepared {params!r}",
-                    "time": f"{time.monotonic() - started:.3f}",
-                }
-            )
-        return rows
+    stale = (
+        psycopg.errors.FeatureNotSupported,
+        psycopg.errors.InvalidSqlStatementName,
+        psycopg.errors.DuplicatePreparedStatement,
+    )
+    started = time.monotonic()
+    with database.wrap_database_errors:
+        try:
+            with psycopg.Cursor(raw) as server:
+                server.execute(sql, params, prepare=True)
+                rows = server.fetchall()
+        except stale:
+            if database.in_atomic_block:
+                database.close_at = 0.0  # replaced when the request ends
+                raise
+            database.close()
+            with database.cursor() as cursor:  # a new connection, Django's own cursor
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+    if database.queries_logged:
+        database.queries_log.append(
+            {"sql": f"{sql} -- prepared {params!r}", "time": f"{time.monotonic() - started:.3f}"}
+        )
+    return rows
 
 
 def _public_rows(field: str, value: str) -> list[tuple[Any, ...]]:

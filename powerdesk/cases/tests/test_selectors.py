@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import NotSupportedError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from powerdesk.cases import actions, selectors
@@ -103,6 +103,37 @@ def test_lookup_is_a_prepared_statement_on_postgresql(open_case: Callable[..., C
         prepared, runs = cursor.fetchone()
     assert prepared == 1
     assert runs >= 3
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL (set DATABASE_URL); .ci/run runs these",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_prepared_statement_is_replaced(open_case: Callable[..., Case]) -> None:
+    """A migration that changes a column's type makes the prepared plan stale; the lookup
+    drops the connection and answers from a new one instead of failing until it expires."""
+    actions.catalogue_sync(actor=None)  # an earlier transactional test may have flushed it
+    case = open_case()
+    for _ in range(2):
+        selectors.public_lookup_by_token(case.lookup_token)
+    # the migration runs in another process: another connection
+    migrate = connection.get_new_connection(connection.get_connection_params())
+    migrate.autocommit = True
+    try:
+        migrate.execute("ALTER TABLE cases_case ALTER COLUMN applicant_name TYPE varchar(121)")
+        assert selectors.public_lookup_by_token(case.lookup_token).number == case.number
+        assert selectors.public_lookup_by_token(case.lookup_token).number == case.number
+        # inside a transaction the error stands; the connection is replaced after the request
+        migrate.execute("ALTER TABLE cases_case ALTER COLUMN applicant_name TYPE varchar(122)")
+        with pytest.raises(NotSupportedError), transaction.atomic():
+            selectors.public_lookup_by_token(case.lookup_token)
+        connection.close_if_unusable_or_obsolete()  # what Django does when a request ends
+        assert connection.connection is None
+        assert selectors.public_lookup_by_token(case.lookup_token).number == case.number
+    finally:
+        migrate.execute("ALTER TABLE cases_case ALTER COLUMN applicant_name TYPE varchar(120)")
+        migrate.close()
 
 
 def test_malformed_lookup_input_names_the_field(open_case: Callable[..., Case]) -> None:
