@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import logging
+import os
 import re
 import secrets
+import stat
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -134,6 +137,8 @@ PAUSE_STATE: Final[dict[PauseReason, CaseState]] = {
     PauseReason.DOCUMENTS_MISSING: CaseState.AWAITING_DOCUMENTS,
     PauseReason.ROAD_PERMIT: CaseState.AWAITING_PERMIT,
 }
+
+logger = logging.getLogger(__name__)
 
 
 # --- Small helpers ----------------------------------------------------------------------------
@@ -2014,45 +2019,70 @@ def case_attachment_add(
 
 _STORAGE_NAME: Final = re.compile(r"[0-9a-f]{32}\.bin")
 ORPHAN_MIN_AGE: Final = timedelta(days=1)
+ORPHAN_MAX_DELETE: Final = 200
 
 
 def case_attachment_sweep(
-    *, min_age: timedelta = ORPHAN_MIN_AGE, now: datetime | None = None
+    *,
+    min_age: timedelta = ORPHAN_MIN_AGE,
+    now: datetime | None = None,
+    max_delete: int = ORPHAN_MAX_DELETE,
 ) -> int:
     """Delete stored attachment files that no attachment row names (daily schedule).
 
     ``case_attachment_add`` writes the file before its row and deletes it when its own
     transaction fails; a caller's outer transaction that rolls back later leaves the file
     behind: a personal document nobody can reach. Files younger than ``min_age`` are kept (their
-    upload may still be committing); only our own ``<32 hex>.bin`` names are considered.
-    Returns the number of files deleted; the sweep is audited when it deletes any."""
+    upload may still be committing); only our own ``<32 hex>.bin`` names are considered. More
+    than ``max_delete`` orphans at once means something else is wrong (a database restored from
+    an older backup, two sites sharing the folder): then nothing is deleted, and the refusal is
+    logged and audited for an operator to look at. Returns the number of files deleted."""
     folder = attachment_dir()
     if not folder.is_dir():
         return 0
     cutoff = (now or timezone.now()).timestamp() - min_age.total_seconds()
-    candidates = {
-        path.name: path
-        for path in folder.iterdir()
-        if _STORAGE_NAME.fullmatch(path.name) and path.is_file() and path.stat().st_mtime < cutoff
-    }
-    if not candidates:
-        return 0
-    known = set(
-        CaseAttachment.objects.filter(storage_name__in=list(candidates)).values_list(
-            "storage_name", flat=True
+    candidates: dict[str, Path] = {}
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if not _STORAGE_NAME.fullmatch(entry.name):
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:  # deleted meanwhile
+                continue
+            if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                candidates[entry.name] = Path(entry.path)
+    names = sorted(candidates)
+    known: set[str] = set()
+    for first in range(0, len(names), 1000):
+        known.update(
+            CaseAttachment.objects.filter(storage_name__in=names[first : first + 1000]).values_list(
+                "storage_name", flat=True
+            )
         )
-    )
-    removed = sorted(name for name in candidates if name not in known)
-    for name in removed:
+    orphans = [name for name in names if name not in known]
+    if len(orphans) > max_delete:
+        logger.warning(
+            "attachment sweep: %d unreferenced files in %s (more than %d): nothing deleted",
+            len(orphans),
+            folder,
+            max_delete,
+        )
+        audit_record(
+            actor=None,
+            verb="case.attachment_sweep_refused",
+            details={"orphans": len(orphans), "max_delete": max_delete},
+        )
+        return 0
+    for name in orphans:
         candidates[name].unlink(missing_ok=True)
-    if removed:
+    if orphans:
         audit_record(
             actor=None,
             verb="case.attachment_sweep",
-            target=None,
-            details={"deleted": len(removed), "files": removed[:100]},
+            details={"deleted": len(orphans), "files": orphans[:100]},
         )
-    return len(removed)
+    return len(orphans)
 
 
 # --- Catalogue ---------------------------------------------------------------------------------
@@ -2265,23 +2295,24 @@ def catalogue_kind_update(*, actor: Any, kind: CaseKind, changes: Mapping[str, A
             raise InvalidInputError.from_domain(
                 error, field=key.split(".")[0].split("[")[0]
             ) from error
-        removed = {works.value for works in row.as_domain().works_types} - {
-            works.value for works in parsed.works_types
-        }
-        in_use = sorted(
-            Case.objects.filter(kind=row, is_open=True, works_type__in=removed)
-            .values_list("works_type", flat=True)
-            .distinct()
-        )
-        if in_use and parsed.limit_unit is SlaUnit.WORKING_DAYS:
-            used = ", ".join(in_use)
-            raise _invalid(
-                "limits",
-                "kind.works_type_in_use",
-                f"仍有進行中的案件屬於工程類別 {used}，不能刪除其處理期限；請先結案或改類別。",
-                f"Open cases still have works type {used}; its limit cannot be removed until "
-                "they are finished or changed.",
+        if parsed.limit_unit is SlaUnit.WORKING_DAYS:
+            # Every case of the kind, open or finished, is shown with the limit of its works
+            # type (its clock, its receipt): a limit some case uses cannot be removed.
+            kept = [works.value for works in parsed.works_types]
+            in_use = sorted(
+                Case.objects.filter(kind=row)
+                .exclude(works_type__in=kept)
+                .values_list("works_type", flat=True)
+                .distinct()
             )
+            if in_use:
+                used = ", ".join(in_use)
+                raise _invalid(
+                    "limits",
+                    "kind.works_type_in_use",
+                    f"已有案件屬於工程類別 {used}，必須保留其處理期限（可修改天數）。",
+                    f"Cases have works type {used}; its limit must stay (its days may change).",
+                )
         if not isinstance(values["active"], bool) or not isinstance(values["position"], int):
             raise _invalid(
                 "active",

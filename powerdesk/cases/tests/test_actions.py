@@ -598,6 +598,20 @@ def test_sweep_deletes_files_an_outer_rollback_left_and_keeps_the_rest(
     assert actions.case_attachment_sweep(now=day_later) == 0
 
 
+def test_sweep_refuses_to_delete_a_mass_of_files(clerk: Any, attachment_root: Path) -> None:
+    """Many orphans at once (a restored database, a shared folder): nothing is deleted."""
+    attachment_root.mkdir(parents=True)
+    for number in range(3):
+        (attachment_root / f"{number:032x}.bin").write_bytes(PDF)
+    later = timezone.now() + timedelta(days=2)
+    assert actions.case_attachment_sweep(now=later, max_delete=2) == 0
+    assert len(list(attachment_root.iterdir())) == 3
+    refused = AuditEvent.objects.get(verb="case.attachment_sweep_refused")
+    assert refused.details == {"orphans": 3, "max_delete": 2}
+    assert actions.case_attachment_sweep(now=later, max_delete=3) == 3
+    assert not list(attachment_root.iterdir())
+
+
 def test_sweep_without_a_folder_does_nothing(attachment_root: Path) -> None:
     assert not attachment_root.exists()
     assert actions.case_attachment_sweep() == 0
@@ -660,7 +674,7 @@ def test_catalogue_edit_is_checked_versioned_and_audited(
     assert AuditEvent.objects.filter(verb="catalogue.kind_update").count() == 1
 
 
-def test_a_limit_open_cases_use_cannot_be_removed(
+def test_a_limit_some_case_uses_cannot_be_removed(
     open_case: Callable[..., Case], clerk: Any
 ) -> None:
     kind = CaseKind.objects.get(code="new_supply")
@@ -673,14 +687,16 @@ def test_a_limit_open_cases_use_cannot_be_removed(
     assert "overhead" in caught.value.as_dict("en")["message"]
     kind.refresh_from_db()
     assert kind.limits == limits  # nothing saved
-    # Removing a works type no open case uses is allowed; so is this one once the case is done.
-    without_underground = {works: days for works, days in limits.items() if works != "underground"}
-    actions.catalogue_kind_update(actor=clerk, kind=kind, changes={"limits": without_underground})
+    # A finished case is still shown with its limit (its clock, its receipt): still refused.
     actions.case_cancel(actor=clerk, case=case, reason="申請人撤回")
-    updated = actions.catalogue_kind_update(
-        actor=clerk, kind=kind, changes={"limits": {"none": limits["none"]}}
-    )
-    assert updated.limits == {"none": limits["none"]}
+    with pytest.raises(InvalidInputError):
+        actions.catalogue_kind_update(actor=clerk, kind=kind, changes={"limits": without_overhead})
+    assert selectors.case_sla_now(Case.objects.get(pk=case.pk)).allowed
+    # Removing a works type no case uses is allowed, and so is changing the days.
+    without_underground = {works: days for works, days in limits.items() if works != "underground"}
+    longer = {**without_underground, "overhead": limits["overhead"] + 5}
+    updated = actions.catalogue_kind_update(actor=clerk, kind=kind, changes={"limits": longer})
+    assert updated.limits == longer
 
 
 def test_new_limit_applies_to_new_cases(open_case: Callable[..., Case], clerk: Any) -> None:
