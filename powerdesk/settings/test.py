@@ -19,7 +19,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, … under pytest-xdist
 if _XDIST_WORKER.startswith("gw") and CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
     # Tests clear the cache (FLUSHDB), which would end the sessions of another worker's tests:
-    # each parallel worker gets its own Redis database, counting down from REDIS_URL's.
-    _base, _, _db = CACHES["default"]["LOCATION"].rpartition("/")  # noqa: F405
-    _number = int(_db) if _db.isdigit() else 0
-    CACHES["default"]["LOCATION"] = f"{_base}/{(_number - int(_XDIST_WORKER[2:])) % 16}"  # noqa: F405
+    # each parallel worker gets its own Redis database, counting down from REDIS_URL's
+    # (redis://host:port/15 → 15, 14, …), which must name one high enough.
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    _url = urlsplit(CACHES["default"]["LOCATION"])  # noqa: F405
+    _db = _url.path.strip("/")
+    _number = int(_db) - int(_XDIST_WORKER[2:]) if _db.isdigit() else -1
+    if _url.scheme not in ("redis", "rediss") or _number < 0:
+        raise ImproperlyConfigured(
+            "Parallel tests give each worker its own Redis database, counting down from "
+            "REDIS_URL's: use a redis:// URL ending in a database number at least as large as "
+            "the number of workers less one (e.g. redis://127.0.0.1:6379/15), or TEST_WORKERS=0."
+        )
+    CACHES["default"]["LOCATION"] = urlunsplit(_url._replace(path=f"/{_number}"))  # noqa: F405

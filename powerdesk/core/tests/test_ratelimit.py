@@ -17,7 +17,20 @@ from django.test import override_settings
 from powerdesk.core.ratelimit import rate_wait, window_count
 
 LOCAL = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}}
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
+def _redis_url() -> str:
+    """This worker's Redis database when the suite runs with Redis (settings/test.py gives each
+    parallel worker its own), else database 15 of a local Redis, with a per-process prefix."""
+    from django.conf import settings
+
+    configured = settings.CACHES["default"]
+    if configured["BACKEND"].endswith("RedisCache"):
+        return str(configured["LOCATION"])
+    return "redis://127.0.0.1:6379/15"
+
+
+REDIS_URL = _redis_url()
 
 
 def _redis_reachable() -> bool:
