@@ -293,8 +293,8 @@ def receipt_pdf_response(request: HttpRequest, receipt: Any, *, language: str) -
     ``notifications.W001``) the answer is a 503 page saying so, not a server error."""
     try:
         pdf = render_receipt(receipt, language=language)
-    except FontMissingError:
-        logger.exception("receipt PDF for %s: the font is missing", receipt.number)
+    except FontMissingError as error:
+        logger.error("receipt PDF for %s: %s", receipt.number, error)
         response = render(request, "cases/public/receipt_unavailable.html", status=503)
         response["Retry-After"] = "3600"
         return _private(response)

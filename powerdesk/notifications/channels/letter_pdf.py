@@ -9,6 +9,7 @@ embedded (as subsets), so the file prints the same anywhere.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -45,8 +46,13 @@ class Sender:
     lines: tuple[str, ...]  # 台灣電力公司 桃園區營業處 / 中壢服務所 / address / phone
 
 
+def font_usable(path: Path) -> bool:
+    """Whether ``path`` is a file this process may read (the font PDFs embed)."""
+    return path.is_file() and os.access(path, os.R_OK)
+
+
 def register_font(path: Path) -> str:
-    if not path.is_file():
+    if not font_usable(path):
         raise FontMissingError(
             f"The letter font {path} is missing (Debian: apt-get install fonts-arphic-uming; "
             f"or set POWERDESK_LETTER_FONT). / 找不到信件字型 {path}。"
