@@ -1189,6 +1189,23 @@ def _notify_paused(case: Case, pause: CasePause, *, actor: Any, now: datetime) -
     )
 
 
+def _pause_and_tell(
+    case: Case,
+    *,
+    reason: PauseReason,
+    missing: list[dict[str, Any]],
+    note: str,
+    actor: Any,
+    now: datetime,
+    kind: ApplicationKind,
+) -> CasePause:
+    """Stop the clock of ``case`` (locked), save it, and tell the customer what is missing."""
+    pause = _open_pause(case, reason=reason, missing=missing, note=note, actor=actor, now=now)
+    _save_clock(case, kind=kind, now=now)
+    _notify_paused(case, pause, actor=actor, now=now)
+    return pause
+
+
 def case_transition(
     *,
     actor: Any,
@@ -1231,11 +1248,9 @@ def case_transition(
             kind=kind,
         )
         if reason is not None:
-            pause = _open_pause(
-                locked, reason=reason, missing=items, note=note, actor=actor, now=now
+            _pause_and_tell(
+                locked, reason=reason, missing=items, note=note, actor=actor, now=now, kind=kind
             )
-            _save_clock(locked, kind=kind, now=now)
-            _notify_paused(locked, pause, actor=actor, now=now)
         audit_record(
             actor=actor,
             verb="case.transition",
@@ -1326,11 +1341,9 @@ def case_pause(
                 kind=kind,
                 notify=False,
             )
-        pause = _open_pause(
-            locked, reason=pause_reason, missing=items, note=note, actor=actor, now=now
+        pause = _pause_and_tell(
+            locked, reason=pause_reason, missing=items, note=note, actor=actor, now=now, kind=kind
         )
-        _save_clock(locked, kind=kind, now=now)
-        _notify_paused(locked, pause, actor=actor, now=now)
         audit_record(
             actor=actor,
             verb="case.pause",
