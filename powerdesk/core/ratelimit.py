@@ -9,12 +9,21 @@ whether the key exists), which a public lookup paying two counters per request n
 
 from __future__ import annotations
 
+import contextlib
+import re
 import time
 import weakref
-from typing import Any
+from typing import Any, Final
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+
+_PERIODS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE: Final = re.compile(
+    r"(?P<count>[0-9]+)\s*/\s*(?P<times>[0-9]+)?\s*"
+    r"(?P<unit>s(?:ec(?:ond)?)?|m(?:in(?:ute)?)?|h(?:our)?|d(?:ay)?)s?",
+    re.ASCII | re.IGNORECASE,
+)
 
 # Django's RedisCacheClient builds a new redis-py client (with its table of ~170 response
 # callbacks) for every call; the writing client is always the same (the first server's pool),
@@ -92,3 +101,26 @@ def rate_wait(*limits: tuple[str, tuple[int, int]]) -> int:
         return 0
     window = limits[position - 1][1][1]
     return max(1, (now // window + 1) * window - now)
+
+
+def rate_refund(key: str, window: int) -> None:
+    """Give back one call counted by :func:`rate_wait` against ``key`` in the current window
+    (for limits that count only failures: count first, atomically, then refund a success).
+    At a window's edge the refund may find the new window's counter absent: nothing to do."""
+    with contextlib.suppress(ValueError):
+        cache.decr(f"{key}:{int(time.time()) // window}")
+
+
+def parse_rate(text: str) -> tuple[int, int]:
+    """``"300/m"`` → ``(300, 60)``, ``"60/10m"`` → ``(60, 600)``: calls per window of seconds
+    (``s``, ``m``, ``h``, ``d`` or ``second``, ``minute``, ``hour``, ``day``, optionally times a
+    whole number). :class:`ValueError` says
+    what is wrong."""
+    match = _RATE.fullmatch(str(text).strip())
+    if match is None or int(match["count"]) == 0 or int(match["times"] or 1) == 0:
+        raise ValueError(
+            f"{text!r} is not a rate: write calls '/' window, the window in s, m, h or d,"
+            " for example 20/h or 60/10m"
+        )
+    times = int(match["times"] or 1)
+    return int(match["count"]), times * _PERIODS[match["unit"][0].lower()]

@@ -14,7 +14,7 @@ import time_machine
 from django.core.cache import cache, caches
 from django.test import override_settings
 
-from powerdesk.core.ratelimit import rate_wait, window_count
+from powerdesk.core.ratelimit import parse_rate, rate_refund, rate_wait, window_count
 
 LOCAL = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}}
 
@@ -128,3 +128,47 @@ def test_redis_counts_atomically_and_the_key_expires(redis: None) -> None:
 
 def test_redis_rate_wait(redis: None) -> None:
     _rate_wait_rules()
+
+
+def _refund_rules() -> None:
+    with time_machine.travel(datetime(2026, 11, 27, 4, 0, 5, tzinfo=UTC), tick=False):
+        assert [rate_wait(("guess", (2, 3600))) for _ in range(2)] == [0, 0]
+        rate_refund("guess", 3600)  # the second call succeeded: given back
+        assert rate_wait(("guess", (2, 3600))) == 0
+        assert rate_wait(("guess", (2, 3600))) == 3595
+    with time_machine.travel(datetime(2026, 11, 27, 5, 0, 0, tzinfo=UTC), tick=False):
+        rate_refund("guess", 3600)  # a new window without a counter: nothing to give back
+        assert rate_wait(("guess", (1, 3600))) == 0
+
+
+def test_rate_refund_gives_back_one_call(local: None) -> None:
+    _refund_rules()
+
+
+def test_redis_rate_refund(redis: None) -> None:
+    _refund_rules()
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"),
+    [
+        ("20/h", (20, 3600)),
+        ("60/10m", (60, 600)),
+        (" 300 / M ", (300, 60)),
+        ("5/2d", (5, 172800)),
+        ("20/hour", (20, 3600)),
+        ("3/minutes", (3, 60)),
+        ("2/secs", (2, 1)),
+        ("1/day", (1, 86400)),
+    ],
+)
+def test_parse_rate(text: str, rate: tuple[int, int]) -> None:
+    assert parse_rate(text) == rate
+
+
+@pytest.mark.parametrize(
+    "text", ["", "20", "20/", "/h", "0/h", "5/0m", "5/00m", "x/h", "5/w", "５/h", "4/hay", "-1/h"]
+)
+def test_parse_rate_refuses_what_is_not_a_rate(text: str) -> None:
+    with pytest.raises(ValueError, match="is not a rate"):
+        parse_rate(text)
