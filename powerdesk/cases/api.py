@@ -7,16 +7,16 @@ applicant's personal data is masked in every answer.
 
 Public endpoints (no sign-in): ``GET /progress/{token}`` (the receipt's QR token) and
 ``POST /lookup`` (case number + the last four digits of the applicant's phone or 電號). Both are
-rate limited per client address, the second also per case number
-(``POWERDESK["PUBLIC_LOOKUP_RATE"]``, e.g. ``20/h``; 429 with ``Retry-After``), and a wrong
-second factor, an unknown number and an unknown token all answer the same 404.
+rate limited per client address (``POWERDESK["PUBLIC_LOOKUP_RATE"]``), the second also by the
+failed lookups of the case number, shared with the web form (``LOOKUP_FAILURE_RATE``; see
+:mod:`powerdesk.cases.limits`; 429 with ``Retry-After``), and a wrong second factor, an unknown
+number and an unknown token all answer the same 404.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import Router
@@ -24,12 +24,11 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
 from powerdesk.api import ApiRequest, api, staff_auth
-from powerdesk.cases import actions, selectors
+from powerdesk.cases import actions, limits, selectors
 from powerdesk.cases.domain.numbers import NumberError, parse_case_number, second_factor_matches
 from powerdesk.cases.domain.sla import PAUSE_REASON_LABELS, PauseReason, SlaState
 from powerdesk.cases.domain.states import CaseState, allowed_transitions, state_info
 from powerdesk.cases.models import OPEN_STATES, Case, CaseEvent
-from powerdesk.cases.open311_views import parse_rate
 from powerdesk.cases.schemas import (
     AssignIn,
     CaseDetailOut,
@@ -56,9 +55,6 @@ from powerdesk.customers.models import ServiceCentre
 from powerdesk.staff.models import Department, User
 
 router = Router(tags=["cases"])
-
-
-DEFAULT_LOOKUP_RATE: Final = "20/h"
 
 
 def _language() -> str:
@@ -330,11 +326,6 @@ def case_list_api(
 # --- Public lookup -------------------------------------------------------------------------------
 
 
-def _lookup_rate() -> tuple[int, int]:
-    rate = getattr(settings, "POWERDESK", {}).get("PUBLIC_LOOKUP_RATE") or DEFAULT_LOOKUP_RATE
-    return parse_rate(str(rate))
-
-
 def _too_many(request: HttpRequest, wait: int) -> HttpResponse:
     response = api.create_response(
         request,
@@ -366,7 +357,10 @@ def _public_response(request: HttpRequest, found: selectors.PublicCase) -> HttpR
 
 
 def _client_limit(request: HttpRequest) -> tuple[str, tuple[int, int]]:
-    return f"cases:lookup:client:{client_ip(request) or '-'}", _lookup_rate()
+    return (
+        f"cases:lookup:client:{client_ip(request) or '-'}",
+        limits.configured_rate("PUBLIC_LOOKUP_RATE"),
+    )
 
 
 @router.get(
@@ -403,10 +397,13 @@ def case_lookup_api(request: HttpRequest, payload: LookupIn) -> Any:
     if problems:
         raise InvalidInputError(problems)
     # Per client first; a client already refused does not use up the number's allowance.
-    wait = rate_wait(_client_limit(request), (f"cases:lookup:number:{number}", _lookup_rate()))
+    number_limit = limits.number_limit(number)
+    wait = rate_wait(_client_limit(request), number_limit)
     if wait:
         return _too_many(request, wait)
-    return _public_response(request, selectors.public_lookup_by_number(number, payload.last4))
+    found = selectors.public_lookup_by_number(number, payload.last4)  # 404 if not found
+    limits.refund(number_limit)  # only failed lookups count against a case number
+    return _public_response(request, found)
 
 
 # --- Staff: one case -----------------------------------------------------------------------------

@@ -29,7 +29,6 @@ else ``Accept-Language`` (the language middleware), picks zh-Hant or English tex
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final
@@ -40,7 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from powerdesk.cases import actions, selectors
+from powerdesk.cases import actions, limits, selectors
 from powerdesk.cases.domain import open311
 from powerdesk.cases.domain.catalogue import AttributeDatatype, Catalogue
 from powerdesk.cases.domain.numbers import NumberError, parse_case_number
@@ -58,10 +57,8 @@ CONTENT_TYPES: Final = {
     "xml": "text/xml; charset=utf-8",
 }
 DEFAULT_JURISDICTION: Final = "taoyuan.taipower.example"
-DEFAULT_RATE: Final = "300/m"
 CHANGESET: Final = "2026-11-27T00:00:00+08:00"
 MAX_BODY: Final = 64 * 1024
-_PERIODS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 type View = Callable[..., HttpResponse]
 
@@ -78,25 +75,8 @@ def jurisdiction_id() -> str:
     return _powerdesk_setting("OPEN311_JURISDICTION", DEFAULT_JURISDICTION)
 
 
-def parse_rate(text: str) -> tuple[int, int]:
-    """``"300/m"`` → (300, 60): requests per window of seconds (s, m, h, d)."""
-    count, _, period = text.strip().partition("/")
-    try:
-        number = int(count)
-    except ValueError:
-        number = 0
-    seconds = _PERIODS.get(period.strip()[:1].lower(), 0)
-    if number <= 0 or seconds == 0:
-        return parse_rate(DEFAULT_RATE) if text != DEFAULT_RATE else (300, 60)
-    return number, seconds
-
-
 def _rate() -> tuple[int, int]:
-    return parse_rate(
-        _powerdesk_setting(
-            "OPEN311_RATE", os.environ.get("POWERDESK_OPEN311_RATE", "") or DEFAULT_RATE
-        )
-    )
+    return limits.configured_rate("OPEN311_RATE")
 
 
 # --- Language, format, errors -------------------------------------------------------------------

@@ -11,24 +11,20 @@
 Enumeration resistance: a wrong second factor, an unknown case number and a wrong token all get
 :func:`_not_found`, the same 404 page (same status, same headers, same body: the lookup form,
 never the input), after the same work (one indexed query and a constant-time comparison in the
-selectors). Lookups are limited per client address and, for the form, per case number, with
-fixed-window counters in the cache (Redis in production, so all web processes count together);
-past the limit the answer is 429 with ``Retry-After``.
+selectors). Lookups are limited per client address and, for the form, by the failed lookups of the case
+number (shared with the API), with fixed-window counters in the cache (Redis in production, so
+all web processes count together; see :mod:`powerdesk.cases.limits`); past the limit the answer
+is 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import math
-import time
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,21 +34,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from powerdesk.cases import actions, selectors, verification
+from powerdesk.cases import actions, limits, selectors, verification
 from powerdesk.cases.domain.catalogue import WORKS_TYPE_LABELS, ApplicationKind
 from powerdesk.cases.forms import ApplicationForm, CodeForm, LookupForm
 from powerdesk.cases.receipt import qr_for, receipt_for_token, render_receipt
 from powerdesk.core.domain import masking
 from powerdesk.core.domain.errors import Message
 from powerdesk.core.errors import ConflictError, InvalidInputError, NotFoundError
-from powerdesk.core.ratelimit import window_count
+from powerdesk.core.middleware import client_ip
+from powerdesk.core.ratelimit import rate_wait
 from powerdesk.notifications.channels.letter_pdf import FontMissingError
-
-# (requests, seconds) per fixed window. Override with settings.POWERDESK_CASES_LOOKUP_LIMITS.
-DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
-    "client": (60, 600),  # every public lookup (token or form) from one client address
-    "number": (10, 3600),  # failed form lookups of one case number
-}
 
 logger = logging.getLogger(__name__)
 
@@ -68,41 +59,14 @@ def _text(message: Message) -> str:
 # --- rate limits ------------------------------------------------------------------------------
 
 
-def _limits() -> dict[str, tuple[int, int]]:
-    return {**DEFAULT_LIMITS, **getattr(settings, "POWERDESK_CASES_LOOKUP_LIMITS", {})}
-
-
-@dataclass(frozen=True, slots=True)
-class _Counter:
-    key: str
-    count: int
-    limit: int
-    retry_after: int
-
-    @property
-    def exceeded(self) -> bool:
-        return self.count > self.limit
-
-
-def _count(scope: str, subject: str) -> _Counter:
-    """Add one to ``subject``'s counter in the current window of ``scope``."""
-    limit, window = _limits()[scope]
-    now = time.time()
-    slot = int(now // window)
-    digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
-    key = f"cases:lookup:{scope}:{digest}:{slot}"
-    count = window_count(key, timeout=window + 5)
-    retry_after = max(1, math.ceil((slot + 1) * window - now))
-    return _Counter(key=key, count=count, limit=limit, retry_after=retry_after)
-
-
-def _uncount(counter: _Counter) -> None:
-    with contextlib.suppress(ValueError):
-        cache.decr(counter.key)
+def _client_wait(request: HttpRequest) -> int:
+    """Count a public page's lookup against the client's allowance: seconds to wait, or 0."""
+    digest = hashlib.sha256(_client(request).encode()).hexdigest()[:32]
+    return rate_wait((f"cases:page:client:{digest}", limits.configured_rate("PAGE_LOOKUP_RATE")))
 
 
 def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return client_ip(request) or "-"
 
 
 def _too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
@@ -195,9 +159,9 @@ def _progress(request: HttpRequest, public: Any) -> HttpResponse:
 @require_GET
 def case_track_view(request: HttpRequest, token: str) -> HttpResponse:
     """The QR target: masked progress through the lookup token."""
-    counter = _count("client", _client(request))
-    if counter.exceeded:
-        return _too_many(request, counter.retry_after)
+    wait = _client_wait(request)
+    if wait:
+        return _too_many(request, wait)
     try:
         public = selectors.public_lookup_by_token(token)
     except NotFoundError:
@@ -214,23 +178,24 @@ def case_lookup_view(request: HttpRequest) -> HttpResponse:
         return _private(
             render(request, "cases/public/lookup.html", {**context, "form": LookupForm()})
         )
-    counter = _count("client", _client(request))
-    if counter.exceeded:
-        return _too_many(request, counter.retry_after)
+    wait = _client_wait(request)
+    if wait:
+        return _too_many(request, wait)
     form = LookupForm(request.POST)
     if not form.is_valid():
         return _private(
             render(request, "cases/public/lookup.html", {**context, "form": form}, status=400)
         )
     number = form.cleaned_data["case_number"]
-    per_number = _count("number", number)
-    if per_number.exceeded:
-        return _too_many(request, per_number.retry_after)
+    number_limit = limits.number_limit(number)
+    wait = rate_wait(number_limit)
+    if wait:
+        return _too_many(request, wait)
     try:
         public = selectors.public_lookup_by_number(number, form.cleaned_data["second_factor"])
     except NotFoundError:
         return _not_found(request)
-    _uncount(per_number)  # only failed lookups count against a case number
+    limits.refund(number_limit)  # only failed lookups count against a case number
     return _progress(request, public)
 
 
@@ -246,9 +211,9 @@ def qr_svg(url: str, *, title: str) -> str:
 @require_GET
 def case_receipt_view(request: HttpRequest, token: str) -> HttpResponse:
     """The receipt page after a web application: number, tracking link, QR code, PDF."""
-    counter = _count("client", _client(request))
-    if counter.exceeded:
-        return _too_many(request, counter.retry_after)
+    wait = _client_wait(request)
+    if wait:
+        return _too_many(request, wait)
     try:
         receipt = receipt_for_token(token)
     except NotFoundError:
@@ -306,9 +271,9 @@ def receipt_pdf_response(request: HttpRequest, receipt: Any, *, language: str) -
 @never_cache
 @require_GET
 def case_receipt_pdf_view(request: HttpRequest, token: str) -> HttpResponse:
-    counter = _count("client", _client(request))
-    if counter.exceeded:
-        return _too_many(request, counter.retry_after)
+    wait = _client_wait(request)
+    if wait:
+        return _too_many(request, wait)
     try:
         receipt = receipt_for_token(token)
     except NotFoundError:

@@ -276,7 +276,11 @@ TASKS = {
 POWERDESK = {
     "SITE_NAME": _("powerdesk"),
     "OFFICE_NAME": _("Taoyuan District Office"),
+    # Public case lookups (powerdesk.cases.limits): API and pages per client address, and the
+    # failed lookups of one case number from anywhere (the guesses at its second factor)
     "PUBLIC_LOOKUP_RATE": os.environ.get("POWERDESK_PUBLIC_LOOKUP_RATE", "20/h"),
+    "PAGE_LOOKUP_RATE": os.environ.get("POWERDESK_PAGE_LOOKUP_RATE", "60/10m"),
+    "LOOKUP_FAILURE_RATE": os.environ.get("POWERDESK_LOOKUP_FAILURE_RATE", "10/h"),
     # Open311 GeoReport v2 (/open311/v2/): requests per client address, and our jurisdiction id
     "OPEN311_RATE": os.environ.get("POWERDESK_OPEN311_RATE", "300/m"),
     "OPEN311_JURISDICTION": os.environ.get(

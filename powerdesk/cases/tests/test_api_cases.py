@@ -447,7 +447,11 @@ def test_lookup_malformed_input_is_422_naming_the_field(
 def test_lookups_are_rate_limited_per_client_and_per_number(
     opened: dict[str, Any], settings: Any
 ) -> None:
-    settings.POWERDESK = {**settings.POWERDESK, "PUBLIC_LOOKUP_RATE": "3/h"}
+    settings.POWERDESK = {
+        **settings.POWERDESK,
+        "PUBLIC_LOOKUP_RATE": "3/h",
+        "LOOKUP_FAILURE_RATE": "3/h",
+    }
     moment = timezone.now().replace(minute=0, second=5)
     with time_machine.travel(moment, tick=False):
         number = opened["number"]
@@ -465,7 +469,7 @@ def test_lookups_are_rate_limited_per_client_and_per_number(
         assert limited.status_code == 429
         assert limited["Retry-After"] == "3595"
         assert limited.json()["code"] == "rate_limited"
-        # Another address is also refused for this number: the number itself has had 3 tries.
+        # Another address is also refused for this number: the number itself had 3 failures.
         client_b = {"REMOTE_ADDR": "192.0.2.11"}
         by_number = call(
             "post", f"{API}/lookup", body={"number": number, "last4": "5678"}, **client_b
@@ -479,3 +483,49 @@ def test_lookups_are_rate_limited_per_client_and_per_number(
             for _ in range(4)
         ]
         assert token_codes == [200, 200, 200, 429]
+
+
+def test_api_and_form_share_the_failures_of_a_case_number_and_successes_are_free(
+    opened: dict[str, Any], settings: Any, client: Any
+) -> None:
+    settings.POWERDESK = {
+        **settings.POWERDESK,
+        "PUBLIC_LOOKUP_RATE": "100/h",
+        "PAGE_LOOKUP_RATE": "100/10m",
+        "LOOKUP_FAILURE_RATE": "2/h",
+    }
+    number = opened["number"]
+    moment = timezone.now().replace(minute=0, second=5)
+    with time_machine.travel(moment, tick=False):
+        # The applicant's own lookups (right factor) never use up the allowance of failures.
+        right = [
+            call("post", f"{API}/lookup", body={"number": number, "last4": "5678"}).status_code
+            for _ in range(4)
+        ]
+        assert right == [200] * 4
+        # One wrong guess through the API and one through the web form: the allowance (2) is
+        # used up for both channels, from any address.
+        wrong_api = call(
+            "post",
+            f"{API}/lookup",
+            body={"number": number, "last4": "0000"},
+            REMOTE_ADDR="198.51.100.1",
+        )
+        wrong_form = client.post(
+            "/en/cases/track/",
+            {"case_number": number, "second_factor": "0000"},
+            REMOTE_ADDR="198.51.100.2",
+        )
+        assert (wrong_api.status_code, wrong_form.status_code) == (404, 404)
+        after_api = call(
+            "post",
+            f"{API}/lookup",
+            body={"number": number, "last4": "5678"},
+            REMOTE_ADDR="198.51.100.3",
+        )
+        after_form = client.post(
+            "/en/cases/track/",
+            {"case_number": number, "second_factor": "5678"},
+            REMOTE_ADDR="198.51.100.4",
+        )
+        assert (after_api.status_code, after_form.status_code) == (429, 429)

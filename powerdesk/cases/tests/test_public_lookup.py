@@ -205,7 +205,7 @@ MOMENT = datetime(2026, 3, 2, 2, 5, 0, tzinfo=UTC)  # 300 s into a 600 s window
 
 def test_lookups_per_client_are_limited_with_retry_after(client, case, settings) -> None:
     # given
-    settings.POWERDESK_CASES_LOOKUP_LIMITS = {"client": (3, 600), "number": (100, 3600)}
+    settings.POWERDESK = {**settings.POWERDESK, "PAGE_LOOKUP_RATE": "3/10m"}
     url = f"/en/cases/t/{case.lookup_token}/"
     with time_machine.travel(MOMENT, tick=False):
         # when
@@ -228,7 +228,11 @@ def test_failed_lookups_per_case_number_are_limited_from_any_address(
     client, case, settings
 ) -> None:
     # given
-    settings.POWERDESK_CASES_LOOKUP_LIMITS = {"client": (100, 600), "number": (2, 3600)}
+    settings.POWERDESK = {
+        **settings.POWERDESK,
+        "PAGE_LOOKUP_RATE": "100/10m",
+        "LOOKUP_FAILURE_RATE": "2/h",
+    }
     spellings = [case.number, case.number.lower(), case.number.replace("-", "")]
     with time_machine.travel(MOMENT, tick=False):
         # when: three wrong guesses from three addresses, each spelling the number differently
@@ -250,12 +254,26 @@ def test_failed_lookups_per_case_number_are_limited_from_any_address(
 
 
 def test_successful_lookups_do_not_use_up_the_case_number_limit(client, case, settings) -> None:
-    settings.POWERDESK_CASES_LOOKUP_LIMITS = {"client": (100, 600), "number": (2, 3600)}
-    statuses = [
-        client.post(LOOKUP, {"case_number": case.number, "second_factor": "5678"}).status_code
-        for _ in range(5)
-    ]
+    # given: the allowance of failures (2) is smaller than the lookups the applicant makes (5)
+    settings.POWERDESK = {
+        **settings.POWERDESK,
+        "PAGE_LOOKUP_RATE": "100/10m",
+        "LOOKUP_FAILURE_RATE": "2/h",
+    }
+    with time_machine.travel(MOMENT, tick=False):
+        # when
+        statuses = [
+            client.post(LOOKUP, {"case_number": case.number, "second_factor": "5678"}).status_code
+            for _ in range(5)
+        ]
+        # and: failures still count, two wrong guesses use the allowance up
+        wrong = [
+            client.post(LOOKUP, {"case_number": case.number, "second_factor": "0000"}).status_code
+            for _ in range(3)
+        ]
+    # then
     assert statuses == [200] * 5
+    assert wrong == [404, 404, 429]
 
 
 # --- bad input --------------------------------------------------------------------------------------

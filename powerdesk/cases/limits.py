@@ -1,0 +1,80 @@
+"""Rate limits of the public case lookups, in one place for every channel.
+
+Each is a rate in ``settings.POWERDESK`` (from the environment, see README), such as ``20/h``:
+
+* ``PUBLIC_LOOKUP_RATE``: API lookups (``/api/v1/cases/progress``, ``/lookup``) per client.
+* ``PAGE_LOOKUP_RATE``: the public pages (progress, lookup form, receipt) per client.
+* ``LOOKUP_FAILURE_RATE``: failed lookups of one case number, from any address and through the
+  form and the API together: the allowance of guesses at its second factor. A lookup is counted
+  before it runs (atomically, so concurrent guesses cannot slip past) and a successful one is
+  given back, so the applicant checking their own case never uses it up.
+* ``OPEN311_RATE``: Open311 GeoReport requests per client.
+
+A value that is not a rate is reported by ``powerdesk check`` (``cases.E001``); until fixed, the
+default applies and each use logs an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any, Final
+
+from django.conf import settings
+from django.core.checks import Error as CheckError
+
+from powerdesk.core.ratelimit import parse_rate, rate_refund
+
+DEFAULT_RATES: Final = {
+    "PUBLIC_LOOKUP_RATE": "20/h",
+    "PAGE_LOOKUP_RATE": "60/10m",
+    "LOOKUP_FAILURE_RATE": "10/h",
+    "OPEN311_RATE": "300/m",
+}
+
+Limit = tuple[str, tuple[int, int]]
+
+logger = logging.getLogger(__name__)
+
+
+def _configured(name: str) -> str:
+    value = getattr(settings, "POWERDESK", {}).get(name)
+    return str(value) if value else DEFAULT_RATES[name]
+
+
+def configured_rate(name: str) -> tuple[int, int]:
+    """``(calls, window seconds)`` of the rate ``name``; its default if the setting is bad."""
+    text = _configured(name)
+    try:
+        return parse_rate(text)
+    except ValueError as error:
+        logger.error("POWERDESK[%r]: %s; using %s", name, error, DEFAULT_RATES[name])
+        return parse_rate(DEFAULT_RATES[name])
+
+
+def rates_check(app_configs: Any = None, **kwargs: Any) -> list[CheckError]:
+    problems = []
+    for name in DEFAULT_RATES:
+        try:
+            parse_rate(_configured(name))
+        except ValueError as error:
+            problems.append(
+                CheckError(
+                    f"POWERDESK[{name!r}]: {error}.",
+                    hint=f"Set POWERDESK_{name} in the environment, e.g. {DEFAULT_RATES[name]}.",
+                    id="cases.E001",
+                )
+            )
+    return problems
+
+
+def number_limit(number: str) -> Limit:
+    """The failed-lookup counter of a case number (hashed: the key names no case)."""
+    digest = hashlib.sha256(number.encode()).hexdigest()[:32]
+    return f"cases:lookup:number:{digest}", configured_rate("LOOKUP_FAILURE_RATE")
+
+
+def refund(limit: Limit) -> None:
+    """A lookup counted against ``limit`` succeeded: give it back."""
+    key, (_, window) = limit
+    rate_refund(key, window)
