@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from powerdesk.core.domain.errors import FieldProblem, Message
 from powerdesk.core.errors import InvalidInputError, NotFoundError
+from powerdesk.core.middleware import client_ip
 from powerdesk.core.ratelimit import window_count
 from powerdesk.notifications import actions, links
 from powerdesk.notifications.conf import outbox_settings
@@ -108,7 +109,7 @@ def _rate_limited(request: HttpRequest, *, scope: str) -> bool:
     """A fixed-window counter per client address in the cache (shared by all processes when
     the cache is Redis; per process with the local-memory cache)."""
     limit, window = SUBSCRIBE_LIMIT
-    key = f"notifications:{scope}:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"notifications:{scope}:{client_ip(request) or '-'}"
     return window_count(key, timeout=window) > limit
 
 
@@ -278,7 +279,7 @@ def push_test_view(request: HttpRequest) -> JsonResponse:
     to a subscription this browser session made; 202. Another subscription, or none → 404;
     more than 3 per 10 minutes from one address or for one subscription → 429."""
     limit, window = PUSH_TEST_LIMIT
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_ip(request) or "-"
     retry_after = _window_exceeded(f"push_test:address:{address}", limit=limit, window=window)
     if retry_after:
         return _too_many(retry_after)
