@@ -861,6 +861,22 @@ def case_open(
             f"The department {first_step.department.value!r} does not exist.",
         )
     with transaction.atomic():
+        # The kind was read and the input checked outside this transaction: a catalogue edit
+        # may have committed since. Lock its row until the case is saved (an edit then waits,
+        # and its check sees this case) and refuse if the version read is no longer current.
+        current = (
+            CaseKind.objects.select_for_update(no_key=True)
+            .filter(pk=kind_row.pk)
+            .values_list("version", "active")
+            .first()
+        )
+        if current != (kind_row.version, True):
+            raise _invalid(
+                "kind",
+                "kind.changed",
+                "此申請類別剛被修改，請確認內容後再送出一次。",
+                "This application kind was changed just now; please check and submit again.",
+            )
         number = _next_number(centre, _local_day(received))
         case = Case(
             number=number,

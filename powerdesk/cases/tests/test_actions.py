@@ -4,6 +4,8 @@ and bad input that saves nothing."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +14,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from powerdesk.cases import actions, selectors
@@ -697,6 +699,77 @@ def test_a_limit_some_case_uses_cannot_be_removed(
     longer = {**without_underground, "overhead": limits["overhead"] + 5}
     updated = actions.catalogue_kind_update(actor=clerk, kind=kind, changes={"limits": longer})
     assert updated.limits == longer
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL (set DATABASE_URL); .ci/run runs these",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_case_checked_against_a_kind_edited_meanwhile_is_refused(clerk: Any, centre: Any) -> None:
+    """An edit of the catalogue commits while a case of that kind is being opened (its input
+    was checked against the old version): the case is refused, and no case is left with a
+    works type whose limit the edit removed."""
+    actions.catalogue_sync(actor=None)  # an earlier transactional test may have flushed it
+    kind = CaseKind.objects.get(code="new_supply")
+    without_overhead = {works: days for works, days in kind.limits.items() if works != "overhead"}
+    edited, release = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def edit() -> None:
+        try:
+            with transaction.atomic():
+                actions.catalogue_kind_update(
+                    actor=clerk, kind=kind, changes={"limits": without_overhead}
+                )
+                edited.set()
+                release.wait(20)  # the edit stays uncommitted until the case waits for it
+        finally:
+            connection.close()
+
+    def open_() -> None:
+        try:
+            outcome["case"] = actions.case_open(
+                actor=clerk,
+                kind="new_supply",
+                channel="counter",
+                applicant_name="王小明",
+                applicant_phone="0912-345-678",
+                address="桃園市中壢區中正路100號",
+                works_type="overhead",
+                attributes=support.new_supply_attributes(),
+                service_centre=centre,
+            )
+        except InvalidInputError as error:
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    assert edited.wait(20)
+    opener = threading.Thread(target=open_)
+    opener.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # until the opening waits for the edit's lock
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+                if cursor.fetchone()[0]:
+                    break
+            time.sleep(0.05)
+    finally:
+        release.set()
+        editor.join(20)
+        opener.join(20)
+    assert "case" not in outcome
+    assert fields(outcome["error"]) == {"kind"}
+    assert outcome["error"].problems[0].code == "kind.changed"
+    assert not Case.objects.filter(kind__code="new_supply").exists()
+    assert "overhead" not in CaseKind.objects.get(code="new_supply").limits
 
 
 def test_new_limit_applies_to_new_cases(open_case: Callable[..., Case], clerk: Any) -> None:
