@@ -13,8 +13,10 @@ number. The kind's public data is decoded once per kind version and process.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import logging
 import time
 import weakref
 from dataclasses import dataclass
@@ -65,6 +67,8 @@ from powerdesk.core.models import AuditEvent
 from powerdesk.customers.models import ServiceCentre
 from powerdesk.staff import selectors as staff_selectors
 from powerdesk.staff.domain import Capability, DepartmentCode
+
+_db_logger = logging.getLogger("django.db.backends")
 
 CASE_NOT_FOUND: Final = Message(zh_hant="查無此案件。", en="No such case.")
 ATTACHMENT_NOT_FOUND: Final = Message(zh_hant="查無此附件。", en="No such attachment.")
@@ -752,7 +756,8 @@ def _fetch(database: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     (``DATABASE_PREPARED_STATEMENTS``, on by default) the statement runs through a
     server-binding psycopg cursor with ``prepare=True``: parsed and planned once per
     connection, then only executed. The ORM's SQL is unchanged (psycopg turns ``%s`` into
-    ``$n``); the query is still recorded where Django records queries (tests, DEBUG).
+    ``$n``); the query still passes through the connection's execute wrappers and is recorded
+    and logged (``django.db.backends``) where Django records queries (tests, DEBUG).
 
     A prepared statement goes stale when a migration changes a column's type ("cached plan
     must not change result type"), or is lost behind a pooler that swapped the server
@@ -772,12 +777,25 @@ def _fetch(database: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         psycopg.errors.InvalidSqlStatementName,
         psycopg.errors.DuplicatePreparedStatement,
     )
+
+    # Django's execute-wrapper protocol: (sql, params, many, context), positionally.
+    def prepared(sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:  # noqa: FBT001
+        with psycopg.Cursor(raw) as server:
+            server.execute(sql, params, prepare=True)
+            return server.fetchall()
+
+    executor: Any = prepared  # Django's execute wrappers see it like any other query
+    for wrapper in reversed(database.execute_wrappers):
+        executor = functools.partial(wrapper, executor)
     started = time.monotonic()
     with database.wrap_database_errors:
         try:
-            with psycopg.Cursor(raw) as server:
-                server.execute(sql, params, prepare=True)
-                rows = server.fetchall()
+            rows: list[tuple[Any, ...]] = executor(
+                sql,
+                params,
+                False,
+                {"connection": database, "cursor": None},  # noqa: FBT003
+            )
         except stale:
             if database.in_atomic_block:
                 database.close_at = 0.0  # replaced when the request ends
@@ -786,9 +804,18 @@ def _fetch(database: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
             with database.cursor() as cursor:  # a new connection, Django's own cursor
                 cursor.execute(sql, params)
                 return cursor.fetchall()
-    if database.queries_logged:
+    if database.queries_logged:  # as Django's debug cursor records and logs a query
+        duration = time.monotonic() - started
         database.queries_log.append(
-            {"sql": f"{sql} -- prepared {params!r}", "time": f"{time.monotonic() - started:.3f}"}
+            {"sql": f"{sql} -- prepared {params!r}", "time": f"{duration:.3f}"}
+        )
+        _db_logger.debug(
+            "(%.3f) %s; args=%s; alias=%s; prepared",
+            duration,
+            sql,
+            params,
+            database.alias,
+            extra={"duration": duration, "sql": sql, "params": params, "alias": database.alias},
         )
     return rows
 

@@ -85,6 +85,28 @@ def test_lookup_is_one_indexed_query(open_case: Callable[..., Case]) -> None:
     assert '"number" =' in queries.captured_queries[0]["sql"]
 
 
+def test_lookup_passes_through_execute_wrappers(open_case: Callable[..., Case]) -> None:
+    """SQL tools that wrap the connection's queries (query blockers, profilers) see the lookup,
+    prepared or not."""
+    case = open_case()
+    seen: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert selectors.public_lookup_by_token(case.lookup_token).number == case.number
+    assert len(seen) == 1
+    assert '"lookup_token" =' in seen[0]
+
+    def block(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        raise RuntimeError("no queries here")
+
+    with connection.execute_wrapper(block), pytest.raises(RuntimeError, match="no queries"):
+        selectors.public_lookup_by_token(case.lookup_token)
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL (set DATABASE_URL); .ci/run runs these",
