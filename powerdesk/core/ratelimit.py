@@ -41,18 +41,26 @@ for index, key in ipairs(KEYS) do
 end
 return {0, count}
 """
+# KEYS[1]: a counter; takes one off it if it still exists (a refund never creates a key).
+_REFUND_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
+return false
+"""
 
 
-def _script() -> tuple[Any, Any] | None:
-    """The default cache backend and its counting script, when the cache is Redis."""
+def _script(source: str = _COUNT_SCRIPT) -> tuple[Any, Any] | None:
+    """The default cache backend and its script ``source``, when the cache is Redis."""
     backend = caches["default"]  # the backend itself: ``cache`` is a proxy to it
     if not isinstance(backend, RedisCache):
         return None
     redis_cache = backend._cache  # Django's RedisCacheClient
-    script = _SCRIPTS.get(redis_cache)
+    scripts = _SCRIPTS.get(redis_cache)
+    if scripts is None:
+        scripts = _SCRIPTS[redis_cache] = {}
+    script = scripts.get(source)
     if script is None:  # EVALSHA, loading the script again if the server forgot it
         client = redis_cache.get_client(None, write=True)
-        script = _SCRIPTS[redis_cache] = client.register_script(_COUNT_SCRIPT)
+        script = scripts[source] = client.register_script(source)
     return backend, script
 
 
@@ -107,8 +115,14 @@ def rate_refund(key: str, window: int) -> None:
     """Give back one call counted by :func:`rate_wait` against ``key`` in the current window
     (for limits that count only failures: count first, atomically, then refund a success).
     At a window's edge the refund may find the new window's counter absent: nothing to do."""
+    full_key = f"{key}:{int(time.time()) // window}"
+    found = _script(_REFUND_SCRIPT)
+    if found is not None:  # one round trip, on the kept client
+        backend, script = found
+        script(keys=[backend.make_and_validate_key(full_key)])
+        return
     with contextlib.suppress(ValueError):
-        cache.decr(f"{key}:{int(time.time()) // window}")
+        cache.decr(full_key)
 
 
 def parse_rate(text: str) -> tuple[int, int]:

@@ -139,6 +139,7 @@ def _refund_rules() -> None:
     with time_machine.travel(datetime(2026, 11, 27, 5, 0, 0, tzinfo=UTC), tick=False):
         rate_refund("guess", 3600)  # a new window without a counter: nothing to give back
         assert rate_wait(("guess", (1, 3600))) == 0
+        assert rate_wait(("guess", (1, 3600))) == 3600  # the refund made no credit
 
 
 def test_rate_refund_gives_back_one_call(local: None) -> None:
