@@ -11,10 +11,10 @@
 Enumeration resistance: a wrong second factor, an unknown case number and a wrong token all get
 :func:`_not_found`, the same 404 page (same status, same headers, same body: the lookup form,
 never the input), after the same work (one indexed query and a constant-time comparison in the
-selectors). Lookups are limited per client address and, for the form, by the failed lookups of the case
-number (shared with the API), with fixed-window counters in the cache (Redis in production, so
-all web processes count together; see :mod:`powerdesk.cases.limits`); past the limit the answer
-is 429 with ``Retry-After``.
+selectors). Lookups are limited per client address and, for the form, by the failed lookups of
+the case number (shared with the API), with fixed-window counters in the cache (Redis in
+production, so all web processes count together; see :mod:`powerdesk.cases.limits`); past the
+limit the answer is 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
