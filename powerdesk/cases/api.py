@@ -46,7 +46,7 @@ from powerdesk.cases.schemas import (
 )
 from powerdesk.core.domain import masking
 from powerdesk.core.domain.errors import FieldProblem, Message
-from powerdesk.core.errors import InvalidInputError
+from powerdesk.core.errors import InvalidInputError, NotFoundError
 from powerdesk.core.middleware import client_ip
 from powerdesk.core.pagination import MappedQuerySet
 from powerdesk.core.ratelimit import rate_wait
@@ -396,13 +396,19 @@ def case_lookup_api(request: HttpRequest, payload: LookupIn) -> Any:
         problems.append(FieldProblem(field="last4", code=error.code, message=error.message))
     if problems:
         raise InvalidInputError(problems)
-    # Per client first; a client already refused does not use up the number's allowance.
-    number_limit = limits.number_limit(number)
-    wait = rate_wait(_client_limit(request), number_limit)
+    # The lookup runs first; its answer is shown only once the client's limit and the number's
+    # allowance of failures are settled in one atomic step (cases.limits.number_wait).
+    found: selectors.PublicCase | None = None
+    missing: NotFoundError | None = None
+    try:
+        found = selectors.public_lookup_by_number(number, payload.last4)
+    except NotFoundError as error:
+        missing = error
+    wait = limits.number_wait(number, found=found is not None, client=_client_limit(request))
     if wait:
         return _too_many(request, wait)
-    found = selectors.public_lookup_by_number(number, payload.last4)  # 404 if not found
-    limits.refund(number_limit)  # only failed lookups count against a case number
+    if found is None:
+        raise missing or NotFoundError()
     return _public_response(request, found)
 
 

@@ -5,9 +5,12 @@ Each is a rate in ``settings.POWERDESK`` (from the environment, see README), suc
 * ``PUBLIC_LOOKUP_RATE``: API lookups (``/api/v1/cases/progress``, ``/lookup``) per client.
 * ``PAGE_LOOKUP_RATE``: the public pages (progress, lookup form, receipt) per client.
 * ``LOOKUP_FAILURE_RATE``: failed lookups of one case number, from any address and through the
-  form and the API together: the allowance of guesses at its second factor. A lookup is counted
-  before it runs (atomically, so concurrent guesses cannot slip past) and a successful one is
-  given back, so the applicant checking their own case never uses it up.
+  form and the API together: the allowance of guesses at its second factor. The counter is
+  settled after the lookup has run and before its answer is shown, in one atomic step
+  (:func:`number_wait`): a failure is counted, and refused past the allowance; a success counts
+  nothing (the applicant checking their own case never uses it up) but is refused too once the
+  allowance is used up, so a right guess is never revealed after the allowed wrong ones, however
+  many guesses run at once.
 * ``OPEN311_RATE``: Open311 GeoReport requests per client.
 
 A value that is not a rate is reported by ``powerdesk check`` (``cases.E001``); until fixed, the
@@ -23,7 +26,7 @@ from typing import Any, Final
 from django.conf import settings
 from django.core.checks import Error as CheckError
 
-from powerdesk.core.ratelimit import parse_rate, rate_refund
+from powerdesk.core.ratelimit import parse_rate, rate_wait
 
 DEFAULT_RATES: Final = {
     "PUBLIC_LOOKUP_RATE": "20/h",
@@ -74,7 +77,9 @@ def number_limit(number: str) -> Limit:
     return f"cases:lookup:number:{digest}", configured_rate("LOOKUP_FAILURE_RATE")
 
 
-def refund(limit: Limit) -> None:
-    """A lookup counted against ``limit`` succeeded: give it back."""
-    key, (_, window) = limit
-    rate_refund(key, window)
+def number_wait(number: str, *, found: bool, client: Limit | None = None) -> int:
+    """Settle a lookup of ``number`` that found the case or not (see above), after counting the
+    ``client`` limit first if given (a client already refused uses up nothing of the number):
+    the seconds to wait, or 0 to answer."""
+    limits = (client, number_limit(number)) if client else (number_limit(number),)
+    return rate_wait(*limits, count_last=not found)

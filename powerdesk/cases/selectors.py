@@ -790,11 +790,9 @@ def _fetch(database: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     started = time.monotonic()
     with database.wrap_database_errors:
         try:
+            many = False  # Django's wrapper protocol passes it positionally
             rows: list[tuple[Any, ...]] = executor(
-                sql,
-                params,
-                False,
-                {"connection": database, "cursor": None},  # noqa: FBT003
+                sql, params, many, {"connection": database, "cursor": None}
             )
         except stale:
             if database.in_atomic_block:

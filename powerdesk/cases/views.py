@@ -187,15 +187,16 @@ def case_lookup_view(request: HttpRequest) -> HttpResponse:
             render(request, "cases/public/lookup.html", {**context, "form": form}, status=400)
         )
     number = form.cleaned_data["case_number"]
-    number_limit = limits.number_limit(number)
-    wait = rate_wait(number_limit)
-    if wait:
-        return _too_many(request, wait)
     try:
         public = selectors.public_lookup_by_number(number, form.cleaned_data["second_factor"])
     except NotFoundError:
+        public = None
+    # Shown only once the number's allowance of failures is settled (cases.limits.number_wait).
+    wait = limits.number_wait(number, found=public is not None)
+    if wait:
+        return _too_many(request, wait)
+    if public is None:
         return _not_found(request)
-    limits.refund(number_limit)  # only failed lookups count against a case number
     return _progress(request, public)
 
 

@@ -14,7 +14,7 @@ import time_machine
 from django.core.cache import cache, caches
 from django.test import override_settings
 
-from powerdesk.core.ratelimit import parse_rate, rate_refund, rate_wait, window_count
+from powerdesk.core.ratelimit import parse_rate, rate_wait, window_count
 
 LOCAL = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}}
 
@@ -130,24 +130,28 @@ def test_redis_rate_wait(redis: None) -> None:
     _rate_wait_rules()
 
 
-def _refund_rules() -> None:
+def _check_only_rules() -> None:
+    """``count_last=False``: the last limit is checked, not counted (an allowance of failures)."""
     with time_machine.travel(datetime(2026, 11, 27, 4, 0, 5, tzinfo=UTC), tick=False):
-        assert [rate_wait(("guess", (2, 3600))) for _ in range(2)] == [0, 0]
-        rate_refund("guess", 3600)  # the second call succeeded: given back
-        assert rate_wait(("guess", (2, 3600))) == 0
-        assert rate_wait(("guess", (2, 3600))) == 3595
+        # successes are checked only: never used up
+        assert [rate_wait(("guess", (2, 3600)), count_last=False) for _ in range(5)] == [0] * 5
+        # failures count; once the allowance is used up, a success is refused too
+        assert [rate_wait(("guess", (2, 3600))) for _ in range(3)] == [0, 0, 3595]
+        assert rate_wait(("guess", (2, 3600)), count_last=False) == 3595
+        # with a client limit before it: the client is counted, the number only checked
+        assert rate_wait(("client", (5, 60)), ("guess", (2, 3600)), count_last=False) == 3595
+        assert window_count("client:29929200", timeout=61) == 2
+        assert rate_wait(("client", (1, 60)), ("other", (2, 3600)), count_last=False) == 55
     with time_machine.travel(datetime(2026, 11, 27, 5, 0, 0, tzinfo=UTC), tick=False):
-        rate_refund("guess", 3600)  # a new window without a counter: nothing to give back
-        assert rate_wait(("guess", (1, 3600))) == 0
-        assert rate_wait(("guess", (1, 3600))) == 3600  # the refund made no credit
+        assert rate_wait(("guess", (2, 3600)), count_last=False) == 0  # a new window
 
 
-def test_rate_refund_gives_back_one_call(local: None) -> None:
-    _refund_rules()
+def test_count_last_false_only_checks_the_last_limit(local: None) -> None:
+    _check_only_rules()
 
 
-def test_redis_rate_refund(redis: None) -> None:
-    _refund_rules()
+def test_redis_count_last_false(redis: None) -> None:
+    _check_only_rules()
 
 
 @pytest.mark.parametrize(
