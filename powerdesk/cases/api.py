@@ -396,20 +396,16 @@ def case_lookup_api(request: HttpRequest, payload: LookupIn) -> Any:
         problems.append(FieldProblem(field="last4", code=error.code, message=error.message))
     if problems:
         raise InvalidInputError(problems)
-    # The lookup runs first; its answer is shown only once the client's limit and the number's
-    # allowance of failures are settled in one atomic step (cases.limits.number_wait).
-    found: selectors.PublicCase | None = None
-    missing: NotFoundError | None = None
-    try:
-        found = selectors.public_lookup_by_number(number, payload.last4)
-    except NotFoundError as error:
-        missing = error
-    wait = limits.number_wait(number, found=found is not None, client=_client_limit(request))
+    # The case is matched first; the answer is built and shown only once the client's limit and
+    # the number's allowance of failures are settled in one atomic step (cases.limits): up to
+    # then a right and a wrong second factor cost the same work.
+    match = selectors.public_match_by_number(number, payload.last4)
+    wait = limits.number_wait(number, found=match is not None, client=_client_limit(request))
     if wait:
         return _too_many(request, wait)
-    if found is None:
-        raise missing or NotFoundError()
-    return _public_response(request, found)
+    if match is None:
+        raise NotFoundError(what=selectors.CASE_NOT_FOUND)
+    return _public_response(request, match.case())
 
 
 # --- Staff: one case -----------------------------------------------------------------------------

@@ -19,12 +19,12 @@ default applies and each use logs an error.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any, Final
 
 from django.conf import settings
 from django.core.checks import Error as CheckError
+from django.utils.crypto import salted_hmac
 
 from powerdesk.core.ratelimit import parse_rate, rate_wait
 
@@ -72,8 +72,10 @@ def rates_check(app_configs: Any = None, **kwargs: Any) -> list[CheckError]:
 
 
 def number_limit(number: str) -> Limit:
-    """The failed-lookup counter of a case number (hashed: the key names no case)."""
-    digest = hashlib.sha256(number.encode()).hexdigest()[:32]
+    """The failed-lookup counter of a case number (keyed by an HMAC with the site's secret key:
+    case numbers are few and predictable, so a plain hash would name the case)."""
+    mac = salted_hmac("powerdesk.cases.limits.number", number, algorithm="sha256")
+    digest = mac.hexdigest()[:32]
     return f"cases:lookup:number:{digest}", configured_rate("LOOKUP_FAILURE_RATE")
 
 

@@ -861,12 +861,25 @@ def public_lookup_by_token(token: str) -> PublicCase:
     return _public_from_rows(rows)
 
 
-def public_lookup_by_number(number: str, last4: str) -> PublicCase:
-    """The case of ``number`` if ``last4`` ends its phone or 電號; else NotFoundError.
+@dataclass(frozen=True, slots=True)
+class NumberMatch:
+    """A case whose number and second factor matched; :meth:`case` builds what may be shown.
+
+    Kept apart so that a caller can settle its rate limits between the match and building the
+    answer: up to the match, a right and a wrong second factor cost the same work."""
+
+    rows: list[tuple[Any, ...]]
+
+    def case(self) -> PublicCase:
+        return _public_from_rows(self.rows)
+
+
+def public_match_by_number(number: str, last4: str) -> NumberMatch | None:
+    """The case of ``number`` if ``last4`` ends its phone or 電號, else ``None``.
 
     A malformed number or second factor is an InvalidInputError (it reveals nothing about any
-    case); an unknown number and a wrong factor raise the same NotFoundError after the same
-    work (one indexed read, two constant-time comparisons).
+    case); an unknown number and a wrong factor give ``None`` after the same work (one indexed
+    read, two constant-time comparisons).
     """
     problems: list[FieldProblem] = []
     parsed = ""
@@ -886,9 +899,16 @@ def public_lookup_by_number(number: str, last4: str) -> PublicCase:
     matches = numbers.second_factor_matches(
         last4, phone=phone_last4 or None, account_number=account_last4 or None
     )
-    if not rows or not matches:
+    return NumberMatch(rows) if rows and matches else None
+
+
+def public_lookup_by_number(number: str, last4: str) -> PublicCase:
+    """The case of ``number`` if ``last4`` ends its phone or 電號; else NotFoundError (see
+    :func:`public_match_by_number`)."""
+    match = public_match_by_number(number, last4)
+    if match is None:
         raise NotFoundError(what=CASE_NOT_FOUND)
-    return _public_from_rows(rows)
+    return match.case()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@
 Enumeration resistance: a wrong second factor, an unknown case number and a wrong token all get
 :func:`_not_found`, the same 404 page (same status, same headers, same body: the lookup form,
 never the input), after the same work (one indexed query and a constant-time comparison in the
-selectors). Lookups are limited per client address and, for the form, by the failed lookups of
+selectors; the answer is built only after the rate limits are settled). Lookups are limited per client address and, for the form, by the failed lookups of
 the case number (shared with the API), with fixed-window counters in the cache (Redis in
 production, so all web processes count together; see :mod:`powerdesk.cases.limits`); past the
 limit the answer is 429 with ``Retry-After``.
@@ -187,17 +187,15 @@ def case_lookup_view(request: HttpRequest) -> HttpResponse:
             render(request, "cases/public/lookup.html", {**context, "form": form}, status=400)
         )
     number = form.cleaned_data["case_number"]
-    try:
-        public = selectors.public_lookup_by_number(number, form.cleaned_data["second_factor"])
-    except NotFoundError:
-        public = None
-    # Shown only once the number's allowance of failures is settled (cases.limits.number_wait).
-    wait = limits.number_wait(number, found=public is not None)
+    # Built and shown only once the number's allowance of failures is settled (cases.limits);
+    # up to then a right and a wrong second factor cost the same work.
+    match = selectors.public_match_by_number(number, form.cleaned_data["second_factor"])
+    wait = limits.number_wait(number, found=match is not None)
     if wait:
         return _too_many(request, wait)
-    if public is None:
+    if match is None:
         return _not_found(request)
-    return _progress(request, public)
+    return _progress(request, match.case())
 
 
 # --- receipt ----------------------------------------------------------------------------------

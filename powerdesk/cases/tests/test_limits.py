@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from typing import Any
@@ -40,9 +41,14 @@ def test_until_fixed_the_default_applies_and_each_use_logs(
     assert "PUBLIC_LOOKUP_RATE" in caplog.text
 
 
-def test_the_number_counter_names_no_case() -> None:
+def test_the_number_counter_names_no_case(settings: Any) -> None:
     key, rate = limits.number_limit("ZL-2026-000123-4")
     assert "000123" not in key
     assert key.startswith("cases:lookup:number:")
     assert rate == (10, 3600)
     assert limits.number_limit("ZL-2026-000123-4")[0] == key
+    # keyed with the site's secret: the key of a known number cannot be computed without it
+    plain = hashlib.sha256(b"ZL-2026-000123-4").hexdigest()[:32]
+    assert key != f"cases:lookup:number:{plain}"
+    settings.SECRET_KEY = "another secret key for this test, long enough to be accepted 0123456789"
+    assert limits.number_limit("ZL-2026-000123-4")[0] != key
