@@ -19,6 +19,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
 _PERIODS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_WINDOW: Final = 31 * 86400  # a counter's time to live must stay a sane number for Redis
 _RATE: Final = re.compile(
     r"(?P<count>[0-9]+)\s*/\s*(?P<times>[0-9]+)?\s*"
     r"(?P<unit>s(?:ec(?:ond)?)?|m(?:in(?:ute)?)?|h(?:our)?|d(?:ay)?)s?",
@@ -136,5 +137,7 @@ def parse_rate(text: str) -> tuple[int, int]:
             f"{text!r} is not a rate: write calls '/' window, the window in s, m, h or d,"
             " for example 20/h or 60/10m"
         )
-    times = int(match["times"] or 1)
-    return int(match["count"]), times * _PERIODS[match["unit"][0].lower()]
+    window = int(match["times"] or 1) * _PERIODS[match["unit"][0].lower()]
+    if window > MAX_WINDOW:
+        raise ValueError(f"{text!r} is not a rate: its window is longer than 31 days")
+    return int(match["count"]), window

@@ -165,6 +165,8 @@ def test_redis_count_last_false(redis: None) -> None:
         ("3/minutes", (3, 60)),
         ("2/secs", (2, 1)),
         ("1/day", (1, 86400)),
+        ("1/31d", (1, 31 * 86400)),
+        ("1000000000/h", (1000000000, 3600)),
     ],
 )
 def test_parse_rate(text: str, rate: tuple[int, int]) -> None:
@@ -172,7 +174,23 @@ def test_parse_rate(text: str, rate: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "20", "20/", "/h", "0/h", "5/0m", "5/00m", "x/h", "5/w", "５/h", "4/hay", "-1/h"]
+    "text",
+    [
+        "",
+        "20",
+        "20/",
+        "/h",
+        "0/h",
+        "5/0m",
+        "5/00m",
+        "x/h",
+        "5/w",
+        "５/h",
+        "4/hay",
+        "-1/h",
+        "1/32d",
+        "1/999999999999999999d",
+    ],
 )
 def test_parse_rate_refuses_what_is_not_a_rate(text: str) -> None:
     with pytest.raises(ValueError, match="is not a rate"):
