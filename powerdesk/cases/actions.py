@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -575,6 +575,18 @@ def _same_contact(verified: str, *, email: str, phone: str) -> bool:
     return bool(phone) and _digits(value)[-9:] == _digits(phone)[-9:] and len(_digits(value)) >= 9
 
 
+def _kind_version_locked(kind_id: int) -> tuple[int, bool] | None:
+    """``(version, active)`` of a kind, its row locked ``FOR KEY SHARE`` on PostgreSQL for the
+    rest of the transaction (Django's ORM offers only the stronger, self-conflicting locks;
+    SQLite has one writer at a time anyway)."""
+    table = CaseKind._meta.db_table
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version, active FROM {table} WHERE id = %s{lock}", [kind_id])  # noqa: S608
+        row = cursor.fetchone()
+    return (int(row[0]), bool(row[1])) if row else None
+
+
 def case_open(
     *,
     actor: Any,
@@ -862,14 +874,10 @@ def case_open(
         )
     with transaction.atomic():
         # The kind was read and the input checked outside this transaction: a catalogue edit
-        # may have committed since. Lock its row until the case is saved (an edit then waits,
-        # and its check sees this case) and refuse if the version read is no longer current.
-        current = (
-            CaseKind.objects.select_for_update(no_key=True)
-            .filter(pk=kind_row.pk)
-            .values_list("version", "active")
-            .first()
-        )
+        # may have committed since. Share-lock its row until the case is saved (an edit, which
+        # locks it FOR UPDATE, then waits, and its check sees this case; other openings of the
+        # kind do not wait) and refuse if the version read is no longer current.
+        current = _kind_version_locked(kind_row.pk)
         if current != (kind_row.version, True):
             raise _invalid(
                 "kind",

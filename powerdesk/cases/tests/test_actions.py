@@ -772,6 +772,61 @@ def test_a_case_checked_against_a_kind_edited_meanwhile_is_refused(clerk: Any, c
     assert "overhead" not in CaseKind.objects.get(code="new_supply").limits
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL (set DATABASE_URL); .ci/run runs these",
+)
+@pytest.mark.django_db(transaction=True)
+def test_openings_of_one_kind_do_not_wait_for_each_other(
+    clerk: Any, centre: Any, other_centre: Any, make_staff: Callable[..., Any]
+) -> None:
+    """The kind's row is share-locked: a counter still uploading its attachments (its
+    transaction open) does not hold up another service centre's counter opening a case of the
+    same kind. (Within one centre the day's serial number orders openings anyway.)"""
+    other_clerk = make_staff("business", centre=other_centre, username="clerk.dy")
+    actions.catalogue_sync(actor=None)  # an earlier transactional test may have flushed it
+    opened, release = threading.Event(), threading.Event()
+
+    def slow_counter() -> None:
+        try:
+            with transaction.atomic():
+                actions.case_open(
+                    actor=clerk,
+                    kind="name_change",
+                    channel="counter",
+                    applicant_name="王小明",
+                    applicant_phone="0912-345-678",
+                    attributes={"account_number": "01234567895"},
+                    service_centre=centre,
+                )
+                opened.set()
+                release.wait(20)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=slow_counter)
+    first.start()
+    try:
+        assert opened.wait(20)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '5s'")
+            second = actions.case_open(
+                actor=other_clerk,
+                kind="name_change",
+                channel="phone",
+                applicant_name="李小華",
+                applicant_phone="0922-333-444",
+                attributes={"account_number": "01234567895"},
+                service_centre=other_centre,
+            )
+    finally:
+        release.set()
+        first.join(20)
+    assert Case.objects.filter(kind__code="name_change").count() == 2
+    assert second.service_centre == other_centre
+
+
 def test_new_limit_applies_to_new_cases(open_case: Callable[..., Case], clerk: Any) -> None:
     kind = CaseKind.objects.get(code="name_change")
     actions.catalogue_kind_update(actor=clerk, kind=kind, changes={"limits": {"none": 5}})
