@@ -145,6 +145,7 @@ def _shown_after(worker: Any, pushes: int) -> list[dict[str, Any]]:
     while time.monotonic() < deadline:
         seen: dict[str, Any] = worker.evaluate("() => self.__powerdesk")
         if seen["finished"] >= pushes:
+            assert seen["pushes"] == pushes, f"more push events than delivered: {seen}"
             return list(seen["shown"])
         time.sleep(0.1)
     raise AssertionError(f"{pushes} push events did not finish within 15 seconds: {seen}")
