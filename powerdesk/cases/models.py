@@ -234,10 +234,17 @@ class Case(models.Model):
         API = "api", _("API")
         OPEN311 = "open311", _("Open311")
 
-    number = models.CharField(_("case number"), max_length=24, unique=True)
-    lookup_token = models.CharField(_("lookup token"), max_length=43, unique=True)
+    # Unique through Meta.constraints: a field's unique=True would add a second, LIKE-pattern
+    # index on PostgreSQL that no query uses (both are only ever matched exactly).
+    number = models.CharField(_("case number"), max_length=24)
+    lookup_token = models.CharField(_("lookup token"), max_length=43)
+    # The foreign keys led by a composite index in Meta.indexes need no index of their own.
     kind = models.ForeignKey(
-        CaseKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="cases"
+        CaseKind,
+        verbose_name=_("kind"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     kind_version = models.PositiveIntegerField(_("catalogue version"), default=1)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -297,12 +304,14 @@ class Case(models.Model):
         verbose_name=_("service centre"),
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,
     )
     department = models.ForeignKey(
         "staff.Department",
         verbose_name=_("department"),
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -311,6 +320,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_cases",
+        db_index=False,
     )
     # SLA clock (recomputed by actions and by tasks.sla_recompute)
     received_at = models.DateTimeField(_("received"))
@@ -360,15 +370,18 @@ class Case(models.Model):
 
     class Meta:
         ordering = ("-received_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=("number",), name="case_number_unique"),
+            models.UniqueConstraint(fields=("lookup_token",), name="case_lookup_token_unique"),
+        ]
+        # Staff search matches names, phones and addresses by substring: no b-tree index helps
+        # it, so those columns have none (each index is paid for on every write).
         indexes = [
             models.Index(fields=("service_centre", "state"), name="case_centre_state_idx"),
             models.Index(fields=("department", "state"), name="case_dept_state_idx"),
             models.Index(fields=("assignee", "state"), name="case_assignee_state_idx"),
             models.Index(fields=("due_at",), name="case_open_due_idx", condition=Q(is_open=True)),
             models.Index(fields=("account_number",), name="case_account_idx"),
-            models.Index(fields=("applicant_phone",), name="case_phone_idx"),
-            models.Index(fields=("phone_last4",), name="case_phone_last4_idx"),
-            models.Index(fields=("applicant_name",), name="case_name_idx"),
             models.Index(fields=("kind", "completed_at"), name="case_kind_completed_idx"),
             models.Index(fields=("received_at",), name="case_received_idx"),
         ]
