@@ -10,7 +10,7 @@ import pytest
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``postgres`` tests need real row locking: they run only when DATABASE_URL is PostgreSQL."""
+    """``postgres`` tests need PostgreSQL itself: they run only when DATABASE_URL points at it."""
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     if on_postgres:
         return

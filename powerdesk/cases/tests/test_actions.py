@@ -701,10 +701,7 @@ def test_a_limit_some_case_uses_cannot_be_removed(
     assert updated.limits == longer
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL (set DATABASE_URL); .ci/run runs these",
-)
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_case_checked_against_a_kind_edited_meanwhile_is_refused(clerk: Any, centre: Any) -> None:
     """An edit of the catalogue commits while a case of that kind is being opened (its input
@@ -772,10 +769,7 @@ def test_a_case_checked_against_a_kind_edited_meanwhile_is_refused(clerk: Any, c
     assert "overhead" not in CaseKind.objects.get(code="new_supply").limits
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL (set DATABASE_URL); .ci/run runs these",
-)
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_openings_of_one_kind_do_not_wait_for_each_other(
     clerk: Any, centre: Any, other_centre: Any, make_staff: Callable[..., Any]

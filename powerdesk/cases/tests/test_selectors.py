@@ -107,10 +107,7 @@ def test_lookup_passes_through_execute_wrappers(open_case: Callable[..., Case]) 
         selectors.public_lookup_by_token(case.lookup_token)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL (set DATABASE_URL); .ci/run runs these",
-)
+@pytest.mark.postgres
 def test_lookup_is_a_prepared_statement_on_postgresql(open_case: Callable[..., Case]) -> None:
     """On PostgreSQL the lookup is parsed and planned once per connection, then only run."""
     case = open_case()
@@ -127,10 +124,7 @@ def test_lookup_is_a_prepared_statement_on_postgresql(open_case: Callable[..., C
     assert runs >= 3
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL (set DATABASE_URL); .ci/run runs these",
-)
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_stale_prepared_statement_is_replaced(open_case: Callable[..., Case]) -> None:
     """A migration that changes a column's type makes the prepared plan stale; the lookup
